@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// Copydesk: a drop-folder batch content generator. No dependencies beyond the Swift toolchain.
+import PackageDescription
+
+let package = Package(
+    name: "copydesk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "copydesk", targets: ["copydesk"]),
+        .library(name: "Liquid", targets: ["Liquid"]),
+    ],
+    targets: [
+        // The template language; depends on nothing.
+        .target(name: "Liquid"),
+        // Model, JSON, atomic writes, POSIX helpers, clock, logging.
+        .target(name: "DeskKit"),
+        // inotify and polling watchers, stability, claims, scans.
+        .target(name: "Intake", dependencies: ["DeskKit"]),
+        // Request formats: decoding into the model, encoding each result shape.
+        .target(name: "Dialects", dependencies: ["DeskKit"]),
+        // Rules and limits, per-item rejections.
+        .target(name: "Validation", dependencies: ["DeskKit", "Dialects"]),
+        // Template store, variant choice, rendering.
+        .target(name: "Generation", dependencies: ["DeskKit", "Liquid"]),
+        // The daemon: wires the stages, recovery, status writer, metrics.
+        .target(name: "Desk", dependencies: ["DeskKit", "Intake", "Dialects", "Validation", "Generation", "Liquid"]),
+        // The command line: thin.
+        .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Liquid"]),
+
+        .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
+        .testTarget(name: "DeskKitTests", dependencies: ["DeskKit"]),
+        .testTarget(name: "IntakeTests", dependencies: ["Intake", "DeskKit"]),
+        .testTarget(name: "DialectsTests", dependencies: ["Dialects", "DeskKit"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Dialects", "DeskKit"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "DeskKit", "Liquid"]),
+        .testTarget(name: "DeskTests", dependencies: ["Desk", "DeskKit"]),
+        .testTarget(name: "DeskIntegrationTests", dependencies: ["DeskKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
