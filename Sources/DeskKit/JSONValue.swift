@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON document held in memory: the one representation copydesk reads requests into and
 /// writes results, statuses and errors from.
 ///

@@ -1,0 +1,1 @@
+// The Desk module. See DESIGN.md section 6.

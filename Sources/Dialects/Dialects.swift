@@ -1,0 +1,1 @@
+// The Dialects module. See DESIGN.md section 6.

@@ -1,0 +1,1 @@
+// The Generation module. See DESIGN.md section 6.

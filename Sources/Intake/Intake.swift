@@ -1,0 +1,1 @@
+// The Intake module. See DESIGN.md section 6.

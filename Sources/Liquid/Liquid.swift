@@ -1,0 +1,1 @@
+// The Liquid module. See DESIGN.md section 6.

@@ -1,0 +1,1 @@
+// The Validation module. See DESIGN.md section 6.
