@@ -1,0 +1,11 @@
+/// The `date` filter.
+extension Filters {
+    static let dateFilters: [Filter] = [
+        Filter("date", arguments: 1...1) { input, args in
+            let format = args[0].liquidString
+            if format.isEmpty { return input }
+            guard let date = DateTime(input) else { return input }
+            return .string(date.format(format))
+        }
+    ]
+}

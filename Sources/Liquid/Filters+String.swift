@@ -1,0 +1,237 @@
+/// String filters, with Ruby's semantics (`input.to_s` first; nil reads as the empty string).
+extension Filters {
+    static let stringFilters: [Filter] = [
+        Filter("default", arguments: 0...1, keywords: ["allow_false"]) { input, args in
+            let allowFalse = args.keyword("allow_false")?.isTruthy ?? false
+            let missing = allowFalse ? input == .nil : !input.isTruthy
+            guard missing || input.isEmptyValue else { return input }
+            return args.count > 0 ? args[0] : .string("")
+        },
+        Filter("append", arguments: 1...1) { input, args in .string(input.liquidString + args[0].liquidString) },
+        Filter("prepend", arguments: 1...1) { input, args in .string(args[0].liquidString + input.liquidString) },
+        Filter("upcase") { input, _ in .string(input.liquidString.uppercased()) },
+        Filter("downcase") { input, _ in .string(input.liquidString.lowercased()) },
+        Filter("capitalize") { input, _ in
+            let s = input.liquidString
+            guard let first = s.first else { return .string("") }
+            return .string(String(first).uppercased() + s.dropFirst().lowercased())
+        },
+        Filter("strip") { input, _ in .string(trim(input.liquidString, leading: true, trailing: true)) },
+        Filter("lstrip") { input, _ in .string(trim(input.liquidString, leading: true, trailing: false)) },
+        Filter("rstrip") { input, _ in .string(trim(input.liquidString, leading: false, trailing: true)) },
+        Filter("strip_newlines") { input, _ in
+            .string(replace(replace(input.liquidString, "\r\n", "", .all), "\n", "", .all))
+        },
+        Filter("newline_to_br") { input, _ in
+            .string(replace(replace(input.liquidString, "\r\n", "\n", .all), "\n", "<br />\n", .all))
+        },
+        Filter("strip_html") { input, _ in .string(stripHTML(input.liquidString)) },
+        Filter("remove", arguments: 1...1) { input, args in
+            .string(replace(input.liquidString, args[0].liquidString, "", .all))
+        },
+        Filter("remove_first", arguments: 1...1) { input, args in
+            .string(replace(input.liquidString, args[0].liquidString, "", .first))
+        },
+        Filter("remove_last", arguments: 1...1) { input, args in
+            .string(replace(input.liquidString, args[0].liquidString, "", .last))
+        },
+        Filter("replace", arguments: 1...2) { input, args in
+            .string(replace(input.liquidString, args[0].liquidString, args[1].liquidString, .all))
+        },
+        Filter("replace_first", arguments: 1...2) { input, args in
+            .string(replace(input.liquidString, args[0].liquidString, args[1].liquidString, .first))
+        },
+        Filter("replace_last", arguments: 2...2) { input, args in
+            .string(replace(input.liquidString, args[0].liquidString, args[1].liquidString, .last))
+        },
+        Filter("split", arguments: 1...1) { input, args in
+            .array(split(input.liquidString, args[0].liquidString).map(Value.string))
+        },
+        Filter("slice", arguments: 1...2) { input, args throws(LiquidError) in
+            let offset = try Number.integer(args[0], "the offset of 'slice'")
+            let length = args.count > 1 && args[1] != .nil ? try Number.integer(args[1], "the length of 'slice'") : 1
+            if case .array(let array) = input {
+                guard let range = sliceRange(count: array.count, offset: offset, length: length) else {
+                    return .array([])
+                }
+                return .array(Array(array[range]))
+            }
+            let s = input.liquidString
+            let characters = Array(s)
+            guard let range = sliceRange(count: characters.count, offset: offset, length: length) else {
+                return .string("")
+            }
+            return .string(String(characters[range]))
+        },
+        Filter("truncate", arguments: 0...2) { input, args throws(LiquidError) in
+            if case .nil = input { return .nil }
+            let s = input.liquidString
+            let length = args.count > 0 ? try Number.integer(args[0], "the length of 'truncate'") : 50
+            let ellipsis = args.count > 1 ? args[1].liquidString : "..."
+            let characters = Array(s)
+            guard characters.count > length else { return .string(s) }
+            let keep = max(0, length - ellipsis.count)
+            return .string(String(characters[0..<min(keep, characters.count)]) + ellipsis)
+        },
+        Filter("truncatewords", arguments: 0...2) { input, args throws(LiquidError) in
+            if case .nil = input { return .nil }
+            let s = input.liquidString
+            var count = args.count > 0 ? try Number.integer(args[0], "the number of words of 'truncatewords'") : 15
+            if count <= 0 { count = 1 }
+            let ellipsis = args.count > 1 ? args[1].liquidString : "..."
+            let words = split(s, " ")
+            guard words.count > count else { return .string(s) }
+            return .string(words[0..<count].joined(separator: " ") + ellipsis)
+        },
+    ]
+
+    /// Which occurrences `replace` changes.
+    enum Occurrence {
+        case all, first, last
+    }
+
+    /// `s` with occurrences of `target` replaced by `replacement` (an empty target matches
+    /// between every two characters, as in Ruby).
+    static func replace(_ s: String, _ target: String, _ replacement: String, _ which: Occurrence) -> String {
+        if target.isEmpty {
+            switch which {
+            case .first: return replacement + s
+            case .last: return s + replacement
+            case .all:
+                var result = replacement
+                for character in s {
+                    result.append(character)
+                    result += replacement
+                }
+                return result
+            }
+        }
+        let hay = Array(s.utf8)
+        let needle = Array(target.utf8)
+        guard hay.count >= needle.count else { return s }
+        var matches: [Int] = []
+        var i = 0
+        let last = hay.count - needle.count
+        while i <= last {
+            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) {
+                matches.append(i)
+                if which == .first { break }
+                i += needle.count
+            } else {
+                i += 1
+            }
+        }
+        if which == .last, let final = matches.last { matches = [final] }
+        guard !matches.isEmpty else { return s }
+        var result: [UInt8] = []
+        result.reserveCapacity(hay.count + matches.count * max(0, replacement.utf8.count - needle.count))
+        var position = 0
+        for match in matches {
+            result.append(contentsOf: hay[position..<match])
+            result.append(contentsOf: replacement.utf8)
+            position = match + needle.count
+        }
+        result.append(contentsOf: hay[position...])
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Ruby's `String#split`: a single space splits on runs of white space (ignoring it at the
+    /// ends), an empty separator splits into characters, trailing empty strings are dropped.
+    static func split(_ s: String, _ separator: String) -> [String] {
+        if s.isEmpty { return [] }
+        if separator.isEmpty { return s.map { String($0) } }
+        let bytes = Array(s.utf8)
+        var parts: [String] = []
+        if separator == " " {
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && Bytes.isSpace(bytes[i]) { i += 1 }
+                let start = i
+                while i < bytes.count && !Bytes.isSpace(bytes[i]) { i += 1 }
+                if i > start { parts.append(Bytes.string(bytes, start..<i)) }
+            }
+            return parts
+        }
+        let needle = Array(separator.utf8)
+        var start = 0
+        var i = 0
+        while i + needle.count <= bytes.count {
+            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                parts.append(Bytes.string(bytes, start..<i))
+                i += needle.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        parts.append(Bytes.string(bytes, start..<bytes.count))
+        while let last = parts.last, last.isEmpty { parts.removeLast() }
+        return parts
+    }
+
+    /// `s` without leading and/or trailing white space.
+    static func trim(_ s: String, leading: Bool, trailing: Bool) -> String {
+        let bytes = Array(s.utf8)
+        var start = 0
+        var end = bytes.count
+        if leading { while start < end && (Bytes.isSpace(bytes[start]) || bytes[start] == 0) { start += 1 } }
+        if trailing { while end > start && (Bytes.isSpace(bytes[end - 1]) || bytes[end - 1] == 0) { end -= 1 } }
+        if start == 0 && end == bytes.count { return s }
+        return Bytes.string(bytes, start..<end)
+    }
+
+    /// Ruby's `slice(offset, length)` range within `count` items, or nil when out of range.
+    static func sliceRange(count: Int, offset: Int, length: Int) -> Range<Int>? {
+        var start = offset
+        if start < 0 { start += count }
+        guard start >= 0, start <= count, length >= 0 else { return nil }
+        return start..<min(count, start &+ length)
+    }
+
+    /// `s` without HTML tags, comments, and `script` and `style` elements.
+    static func stripHTML(_ s: String) -> String {
+        let bytes = Array(s.utf8)
+        func find(_ pattern: String, from: Int) -> Int? {
+            let p = Array(pattern.utf8)
+            var i = from
+            while i + p.count <= bytes.count {
+                if bytes[i..<(i + p.count)].elementsEqual(p) { return i }
+                i += 1
+            }
+            return nil
+        }
+        func hasPrefix(_ pattern: String, at i: Int) -> Bool {
+            let p = Array(pattern.utf8)
+            return i + p.count <= bytes.count && bytes[i..<(i + p.count)].elementsEqual(p)
+        }
+        var kept: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") {
+                let blocks = [("<script", "</script>"), ("<!--", "-->"), ("<style", "</style>")]
+                var skipped = false
+                for (open, close) in blocks where hasPrefix(open, at: i) {
+                    if let end = find(close, from: i + open.utf8.count) {
+                        i = end + close.utf8.count
+                        skipped = true
+                        break
+                    }
+                }
+                if skipped { continue }
+            }
+            kept.append(bytes[i])
+            i += 1
+        }
+        var result: [UInt8] = []
+        i = 0
+        while i < kept.count {
+            if kept[i] == UInt8(ascii: "<"), let close = kept[(i + 1)...].firstIndex(of: UInt8(ascii: ">")) {
+                i = close + 1
+                continue
+            }
+            result.append(kept[i])
+            i += 1
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}

@@ -1,1 +1,0 @@
-// The Liquid module. See DESIGN.md section 6.
