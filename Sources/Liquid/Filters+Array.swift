@@ -4,7 +4,7 @@ extension Filters {
     static let arrayFilters: [Filter] = [
         Filter("size") { input, _ in
             switch input {
-            case .string(let s): return .int(s.count)
+            case .string(let s): return .int(s.scalarCount)
             case .array(let a): return .int(a.count)
             case .object(let o): return .int(o.count)
             default: return .int(0)

@@ -57,21 +57,20 @@ extension Filters {
                 return .array(Array(array[range]))
             }
             let s = input.liquidString
-            let characters = Array(s)
-            guard let range = sliceRange(count: characters.count, offset: offset, length: length) else {
+            guard let range = sliceRange(count: s.scalarCount, offset: offset, length: length) else {
                 return .string("")
             }
-            return .string(String(characters[range]))
+            return .string(s.scalarSlice(range))
         },
         Filter("truncate", arguments: 0...2) { input, args throws(LiquidError) in
             if case .nil = input { return .nil }
             let s = input.liquidString
             let length = args.count > 0 ? try Number.integer(args[0], "the length of 'truncate'") : 50
             let ellipsis = args.count > 1 ? args[1].liquidString : "..."
-            let characters = Array(s)
-            guard characters.count > length else { return .string(s) }
-            let keep = max(0, length - ellipsis.count)
-            return .string(String(characters[0..<min(keep, characters.count)]) + ellipsis)
+            let count = s.scalarCount
+            guard count > length else { return .string(s) }
+            let keep = max(0, length - ellipsis.scalarCount)
+            return .string(s.scalarSlice(0..<min(keep, count)) + ellipsis)
         },
         Filter("truncatewords", arguments: 0...2) { input, args throws(LiquidError) in
             if case .nil = input { return .nil }
@@ -99,8 +98,8 @@ extension Filters {
             case .last: return s + replacement
             case .all:
                 var result = replacement
-                for character in s {
-                    result.append(character)
+                for scalar in s.unicodeScalars {
+                    result.unicodeScalars.append(scalar)
                     result += replacement
                 }
                 return result
@@ -139,7 +138,7 @@ extension Filters {
     /// ends), an empty separator splits into characters, trailing empty strings are dropped.
     static func split(_ s: String, _ separator: String) -> [String] {
         if s.isEmpty { return [] }
-        if separator.isEmpty { return s.map { String($0) } }
+        if separator.isEmpty { return s.unicodeScalars.map { String($0) } }
         let bytes = Array(s.utf8)
         var parts: [String] = []
         if separator == " " {

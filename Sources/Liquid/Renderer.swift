@@ -297,7 +297,7 @@ final class Renderer {
             default: return nil
             }
         case .string(let string):
-            return key == "size" ? .value(.int(string.count)) : nil
+            return key == "size" ? .value(.int(string.scalarCount)) : nil
         default: return nil
         }
     }

@@ -127,9 +127,9 @@ extension Value {
             switch property {
             case .string(let sub): return .value(s.contains(sub) ? .string(sub) : .nil)
             case .int(let i):
-                let chars = Array(s)
-                let j = i < 0 ? chars.count + i : i
-                return .value(j >= 0 && j < chars.count ? .string(String(chars[j])) : .nil)
+                let count = s.scalarCount
+                let j = i < 0 ? count + i : i
+                return .value(j >= 0 && j < count ? .string(s.scalarSlice(j..<(j + 1))) : .nil)
             default: return .typeError
             }
         case .int:

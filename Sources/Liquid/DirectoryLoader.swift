@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Partials read from a directory: the partial `name` is `<directory>/<name>.liquid`, or
+/// `<directory>/<name>` when that exists instead.
+///
+/// Parsed partials are cached and re-read when a file's modification time or size changes.
+/// Names cannot leave the directory (no absolute paths, no `..`).
+public final class DirectoryLoader: TemplateLoader {
+    /// The directory partials are read from.
+    public let directory: String
+    /// The largest partial file read, in bytes.
+    public let maxFileSize: Int
+    private let cache = TemplateCache()
+
+    /// A loader of the partials in `directory`.
+    public init(directory: String, maxFileSize: Int = 4 << 20) {
+        self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
+        self.maxFileSize = maxFileSize
+    }
+
+    /// The file of the partial `name` and its version stamp, or nil if there is none.
+    private func file(for name: String) throws(LiquidError) -> (path: String, stamp: [Int])? {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.utf8.contains(0),
+            !components.contains(where: { $0 == ".." || $0.isEmpty })
+        else {
+            throw LiquidError(.templateNotFound, "'\(name)' is not a valid partial name")
+        }
+        for candidate in [name + ".liquid", name] {
+            let path = directory + "/" + candidate
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            #if canImport(Darwin)
+                let stamp = [Int(info.st_mtimespec.tv_sec), Int(info.st_mtimespec.tv_nsec), Int(info.st_size)]
+            #else
+                let stamp = [Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_size)]
+            #endif
+            return (path, stamp)
+        }
+        return nil
+    }
+
+    /// The contents of the file at `path`.
+    private func read(_ path: String, name: String) throws(LiquidError) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw LiquidError(.templateNotFound, "cannot read the partial '\(name)'") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LiquidError(.templateNotFound, "cannot read the partial '\(name)'")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+            guard bytes.count <= maxFileSize else {
+                throw LiquidError(.limitExceeded, "the partial '\(name)' is larger than \(maxFileSize) bytes")
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public func source(named name: String) throws(LiquidError) -> String? {
+        guard let (path, _) = try file(for: name) else { return nil }
+        return try read(path, name: name)
+    }
+
+    public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
+        guard let (path, stamp) = try file(for: name) else { return nil }
+        return try cache.template(named: name, options: options, stamp: stamp) { () throws(LiquidError) -> String? in
+            try read(path, name: name)
+        }
+    }
+}
+
+/// The system's `read(2)` (the name is taken by the loader's own method).
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}

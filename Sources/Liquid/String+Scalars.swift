@@ -1,0 +1,30 @@
+/// Length and slicing by Unicode scalars, as Ruby counts characters, with a fast path for ASCII.
+extension String {
+    /// Whether every byte is ASCII.
+    var isASCIIOnly: Bool {
+        if let ascii = utf8.withContiguousStorageIfAvailable({ buffer -> Bool in
+            var bits: UInt8 = 0
+            for byte in buffer { bits |= byte }
+            return bits < 0x80
+        }) {
+            return ascii
+        }
+        return utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// The number of characters as Ruby counts them (Unicode scalars).
+    var scalarCount: Int { isASCIIOnly ? utf8.count : unicodeScalars.count }
+
+    /// The characters (Unicode scalars) at offsets `range`, which must be within the string.
+    func scalarSlice(_ range: Range<Int>) -> String {
+        if range.isEmpty { return "" }
+        if isASCIIOnly {
+            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let end = utf8.index(start, offsetBy: range.count)
+            return String(self[start..<end])
+        }
+        let start = unicodeScalars.index(unicodeScalars.startIndex, offsetBy: range.lowerBound)
+        let end = unicodeScalars.index(start, offsetBy: range.count)
+        return String(unicodeScalars[start..<end])
+    }
+}
