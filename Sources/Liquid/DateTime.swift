@@ -297,7 +297,7 @@ struct DateTime {
                 widthDigits.append(chars[j])
                 j += 1
             }
-            if !widthDigits.isEmpty { width = Int(widthDigits) }
+            if !widthDigits.isEmpty { width = min(Int(widthDigits) ?? 0, 1024) }
             guard j < chars.count else {
                 result += String(chars[i...])
                 break

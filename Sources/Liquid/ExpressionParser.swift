@@ -3,6 +3,13 @@ struct ExpressionParser {
     private let parser: Parser
     private let tokens: [ExpressionToken]
     private(set) var index = 0
+    /// How deeply brackets and ranges are nested at the token at hand.
+    private var nesting = 0
+
+    /// The deepest nesting of brackets and ranges.
+    static let maxNesting = 32
+    /// The most comparisons joined by `and` and `or` in one condition.
+    static let maxComparisons = 200
 
     /// A parser of the markup `range` of the template `parser` is reading.
     init(_ parser: Parser, _ range: Range<Int>) throws(LiquidError) {
@@ -136,6 +143,11 @@ struct ExpressionParser {
 
     /// A single value: a literal, a range or a variable path.
     mutating func parseExpression() throws(LiquidError) -> Expression {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maxNesting else {
+            throw parser.error("brackets and ranges are nested more than \(Self.maxNesting) deep", at: current.start)
+        }
         let token = current
         switch token.kind {
         case .string:
@@ -222,10 +234,21 @@ struct ExpressionParser {
 
     /// A condition: comparisons joined by `and` and `or` (grouped from the right).
     mutating func parseCondition() throws(LiquidError) -> Condition {
-        let left = try parseComparison()
-        if acceptWord("and") { return .and(left, try parseCondition()) }
-        if acceptWord("or") { return .or(left, try parseCondition()) }
-        return left
+        var comparisons = [try parseComparison()]
+        var joiners: [Bool] = []  // true for `and`
+        while current.kind == .identifier && (current.text == "and" || current.text == "or") {
+            joiners.append(advance().text == "and")
+            guard comparisons.count < Self.maxComparisons else {
+                throw parser.error("a condition may join at most \(Self.maxComparisons) comparisons", at: current.start)
+            }
+            comparisons.append(try parseComparison())
+        }
+        var condition = comparisons.removeLast()
+        while let isAnd = joiners.popLast() {
+            let left = comparisons.removeLast()
+            condition = isAnd ? .and(left, condition) : .or(left, condition)
+        }
+        return condition
     }
 
     private mutating func parseComparison() throws(LiquidError) -> Condition {

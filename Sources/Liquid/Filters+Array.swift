@@ -24,10 +24,14 @@ extension Filters {
             if case .array(let a) = input { return a.last ?? .nil }
             return .nil
         },
-        Filter("join", arguments: 0...1) { input, args in
+        Filter("join", arguments: 0...1) { input, args throws(LiquidError) in
             let separator = args.count > 0 ? args[0].liquidString : " "
+            let items = input.filterItems
+            if items.count > 1 && separator.utf8.count > args.maxBytes / (items.count - 1) {
+                throw LiquidError(.limitExceeded, "joining would make a string larger than the limit of \(args.maxBytes) bytes")
+            }
             var text = ""
-            for (i, item) in input.filterItems.enumerated() {
+            for (i, item) in items.enumerated() {
                 if i > 0 { text += separator }
                 item.write(into: &text)
             }

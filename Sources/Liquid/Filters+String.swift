@@ -19,30 +19,32 @@ extension Filters {
         Filter("strip") { input, _ in .string(trim(input.liquidString, leading: true, trailing: true)) },
         Filter("lstrip") { input, _ in .string(trim(input.liquidString, leading: true, trailing: false)) },
         Filter("rstrip") { input, _ in .string(trim(input.liquidString, leading: false, trailing: true)) },
-        Filter("strip_newlines") { input, _ in
-            .string(replace(replace(input.liquidString, "\r\n", "", .all), "\n", "", .all))
+        Filter("strip_newlines") { input, args throws(LiquidError) in
+            let s = try replace(input.liquidString, "\r\n", "", .all, limit: args.maxBytes)
+            return .string(try replace(s, "\n", "", .all, limit: args.maxBytes))
         },
-        Filter("newline_to_br") { input, _ in
-            .string(replace(replace(input.liquidString, "\r\n", "\n", .all), "\n", "<br />\n", .all))
+        Filter("newline_to_br") { input, args throws(LiquidError) in
+            let s = try replace(input.liquidString, "\r\n", "\n", .all, limit: args.maxBytes)
+            return .string(try replace(s, "\n", "<br />\n", .all, limit: args.maxBytes))
         },
         Filter("strip_html") { input, _ in .string(stripHTML(input.liquidString)) },
-        Filter("remove", arguments: 1...1) { input, args in
-            .string(replace(input.liquidString, args[0].liquidString, "", .all))
+        Filter("remove", arguments: 1...1) { input, args throws(LiquidError) in
+            .string(try replace(input.liquidString, args[0].liquidString, "", .all, limit: args.maxBytes))
         },
-        Filter("remove_first", arguments: 1...1) { input, args in
-            .string(replace(input.liquidString, args[0].liquidString, "", .first))
+        Filter("remove_first", arguments: 1...1) { input, args throws(LiquidError) in
+            .string(try replace(input.liquidString, args[0].liquidString, "", .first, limit: args.maxBytes))
         },
-        Filter("remove_last", arguments: 1...1) { input, args in
-            .string(replace(input.liquidString, args[0].liquidString, "", .last))
+        Filter("remove_last", arguments: 1...1) { input, args throws(LiquidError) in
+            .string(try replace(input.liquidString, args[0].liquidString, "", .last, limit: args.maxBytes))
         },
-        Filter("replace", arguments: 1...2) { input, args in
-            .string(replace(input.liquidString, args[0].liquidString, args[1].liquidString, .all))
+        Filter("replace", arguments: 1...2) { input, args throws(LiquidError) in
+            .string(try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .all, limit: args.maxBytes))
         },
-        Filter("replace_first", arguments: 1...2) { input, args in
-            .string(replace(input.liquidString, args[0].liquidString, args[1].liquidString, .first))
+        Filter("replace_first", arguments: 1...2) { input, args throws(LiquidError) in
+            .string(try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .first, limit: args.maxBytes))
         },
-        Filter("replace_last", arguments: 2...2) { input, args in
-            .string(replace(input.liquidString, args[0].liquidString, args[1].liquidString, .last))
+        Filter("replace_last", arguments: 2...2) { input, args throws(LiquidError) in
+            .string(try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .last, limit: args.maxBytes))
         },
         Filter("split", arguments: 1...1) { input, args in
             .array(split(input.liquidString, args[0].liquidString).map(Value.string))
@@ -90,9 +92,19 @@ extension Filters {
     }
 
     /// `s` with occurrences of `target` replaced by `replacement` (an empty target matches
-    /// between every two characters, as in Ruby).
-    static func replace(_ s: String, _ target: String, _ replacement: String, _ which: Occurrence) -> String {
+    /// between every two characters, as in Ruby); an error if the result would pass `limit` bytes.
+    static func replace(_ s: String, _ target: String, _ replacement: String, _ which: Occurrence, limit: Int)
+        throws(LiquidError) -> String
+    {
+        func tooLarge() -> LiquidError {
+            LiquidError(.limitExceeded, "replacing would make a string larger than the limit of \(limit) bytes")
+        }
         if target.isEmpty {
+            if which == .all && (s.utf8.count + 1).multipliedReportingOverflow(by: replacement.utf8.count).partialValue
+                + s.utf8.count > limit
+            {
+                throw tooLarge()
+            }
             switch which {
             case .first: return replacement + s
             case .last: return s + replacement
@@ -122,6 +134,11 @@ extension Filters {
         }
         if which == .last, let final = matches.last { matches = [final] }
         guard !matches.isEmpty else { return s }
+        if replacement.utf8.count > needle.count
+            && hay.count + matches.count * (replacement.utf8.count - needle.count) > limit
+        {
+            throw tooLarge()
+        }
         var result: [UInt8] = []
         result.reserveCapacity(hay.count + matches.count * max(0, replacement.utf8.count - needle.count))
         var position = 0

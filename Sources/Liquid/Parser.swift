@@ -3,7 +3,7 @@ final class Parser {
     /// The source, UTF-8.
     let bytes: [UInt8]
     /// Line and column lookup for error messages and node locations.
-    let lines: LineTable
+    var lines: LineTable
     /// Strict or lax parsing.
     let options: ParseOptions
     /// The template's name, for error messages.
@@ -53,7 +53,7 @@ final class Parser {
             liquidIndex += 1
             return liquidLines[liquidIndex - 1]
         }
-        return try scanner.next(lines: lines, name: templateName)
+        return try scanner.next(lines: &lines, name: templateName)
     }
 
     /// Takes the source verbatim up to `{% end %}` (for `raw` and `doc`); nil if it never comes.

@@ -252,6 +252,7 @@ extension Renderer {
         var frame: Frame
         var bound: Value?
         do {
+            try tick(node.location)
             (name, template) = try partial(node)
             frame = try arguments(node)
             if let binding = node.binding { bound = try evaluate(binding) }
@@ -296,6 +297,7 @@ extension Renderer {
         var globals: [String: Value] = [:]
         var bound: Value?
         do {
+            try tick(node.location)
             (name, template) = try partial(node)
             for argument in node.arguments { globals[argument.name] = try evaluate(argument.value) }
             if let binding = node.binding { bound = try evaluate(binding) }

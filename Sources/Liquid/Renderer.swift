@@ -55,6 +55,10 @@ final class Renderer {
     var iterations = 0
     /// How many partials deep the render is.
     var includeDepth = 0
+    /// How many bodies deep the render is (blocks within blocks, across partials).
+    var nesting = 0
+    /// The deepest nesting of bodies a render allows, so the stack cannot overflow.
+    static let maxNesting = 400
     /// When the render must stop.
     let deadline: ContinuousClock.Instant
 
@@ -67,6 +71,11 @@ final class Renderer {
 
     /// Renders `nodes` in order, stopping at a `break` or `continue`.
     func render(_ nodes: [Node]) throws(LiquidError) {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Renderer.maxNesting {
+            throw LiquidError(.limitExceeded, "blocks and partials are nested more than \(Renderer.maxNesting) deep")
+        }
         for node in nodes {
             switch node {
             case .text(let text):
@@ -149,7 +158,7 @@ final class Renderer {
         if iterations > options.maxLoopIterations {
             throw located(
                 LiquidError(
-                    .limitExceeded, "loops ran more than the limit of \(options.maxLoopIterations) iterations"),
+                    .limitExceeded, "the template ran more than \(options.maxLoopIterations) loop iterations and partials (the limit)"),
                 location)
         }
         if output.utf8.count > options.maxOutputBytes { throw outputLimit(location) }
@@ -190,7 +199,7 @@ final class Renderer {
         let end = Number.lenientInteger(try evaluate(high))
         guard end >= start else { return (start, 0) }
         let (span, overflow) = end.subtractingReportingOverflow(start)
-        guard !overflow, span < max(options.maxLoopIterations, 1_000_000) else {
+        guard !overflow, span < options.maxLoopIterations else {
             throw LiquidError(.limitExceeded, "the range (\(start)..\(end)) is too large")
         }
         return (start, span + 1)
@@ -313,15 +322,18 @@ final class Renderer {
 
     /// Whether `condition` holds.
     func test(_ condition: Condition) throws(LiquidError) -> Bool {
-        switch condition {
-        case .truthy(let expression): return try evaluate(expression).isTruthy
-        case .compare(let left, let op, let right): return try compare(left, op, right)
-        case .and(let left, let right):
-            guard try test(left) else { return false }
-            return try test(right)
-        case .or(let left, let right):
-            if try test(left) { return true }
-            return try test(right)
+        var condition = condition
+        while true {
+            switch condition {
+            case .truthy(let expression): return try evaluate(expression).isTruthy
+            case .compare(let left, let op, let right): return try compare(left, op, right)
+            case .and(let left, let right):
+                guard try test(left) else { return false }
+                condition = right
+            case .or(let left, let right):
+                if try test(left) { return true }
+                condition = right
+            }
         }
     }
 

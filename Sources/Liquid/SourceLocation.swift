@@ -13,6 +13,8 @@ struct SourceLocation: Sendable {
 struct LineTable {
     private let bytes: [UInt8]
     private let lineStarts: [Int]
+    /// The last location computed, to go on from (locations are mostly asked in order).
+    private var last = (offset: 0, line: 0, column: 1)
 
     /// The table of `bytes` (UTF-8).
     init(_ bytes: [UInt8]) {
@@ -23,7 +25,7 @@ struct LineTable {
     }
 
     /// The line and column of byte `offset`.
-    func location(of offset: Int) -> SourceLocation {
+    mutating func location(of offset: Int) -> SourceLocation {
         var low = 0
         var high = lineStarts.count - 1
         while low < high {
@@ -32,12 +34,17 @@ struct LineTable {
         }
         var column = 1
         var i = lineStarts[low]
+        if last.line == low && last.offset >= i && last.offset <= offset {
+            column = last.column
+            i = last.offset
+        }
         let end = min(offset, bytes.count)
         while i < end {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
-        return SourceLocation(line: Int32(low + 1), column: Int32(column))
+        last = (max(i, lineStarts[low]), low, column)
+        return SourceLocation(line: Int32(clamping: low + 1), column: Int32(clamping: column))
     }
 }
 

@@ -29,11 +29,11 @@ struct TemplateScanner {
     }
 
     /// The next token, or nil at the end.
-    mutating func next(lines: LineTable, name: String?) throws(LiquidError) -> TemplateToken? {
+    mutating func next(lines: inout LineTable, name: String?) throws(LiquidError) -> TemplateToken? {
         let count = bytes.count
         while position < count {
             if isDelimiterStart(position) {
-                return try delimited(lines: lines, name: name)
+                return try delimited(lines: &lines, name: name)
             }
             var end = position + 1
             while end < count && !isDelimiterStart(end) { end += 1 }
@@ -61,7 +61,7 @@ struct TemplateScanner {
         return next == UInt8(ascii: "{") || next == UInt8(ascii: "%")
     }
 
-    private mutating func delimited(lines: LineTable, name: String?) throws(LiquidError) -> TemplateToken {
+    private mutating func delimited(lines: inout LineTable, name: String?) throws(LiquidError) -> TemplateToken {
         let start = position
         let isOutput = bytes[start + 1] == UInt8(ascii: "{")
         let closer = isOutput ? UInt8(ascii: "}") : UInt8(ascii: "%")
