@@ -1,3 +1,15 @@
+extension String {
+    /// The string without leading and trailing ASCII white space.
+    var trimmingSpaces: String {
+        let bytes = Array(utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end && Bytes.isSpace(bytes[start]) { start += 1 }
+        while end > start && Bytes.isSpace(bytes[end - 1]) { end -= 1 }
+        if start == 0 && end == bytes.count { return self }
+        return Bytes.string(bytes, start..<end)
+    }
+}
 /// Length and slicing by Unicode scalars, as Ruby counts characters, with a fast path for ASCII.
 extension String {
     /// Whether every byte is ASCII.

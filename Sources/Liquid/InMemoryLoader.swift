@@ -1,0 +1,18 @@
+/// Partials held in memory, by name (for tests and for templates stored elsewhere).
+public final class InMemoryLoader: TemplateLoader {
+    /// The partials' sources, by name.
+    public let templates: [String: String]
+    private let cache = TemplateCache()
+
+    /// A loader of `templates` (name to source).
+    public init(_ templates: [String: String]) {
+        self.templates = templates
+    }
+
+    public func source(named name: String) throws(LiquidError) -> String? { templates[name] }
+
+    public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
+        guard let source = templates[name] else { return nil }
+        return try cache.template(named: name, options: options) { () throws(LiquidError) -> String? in source }
+    }
+}

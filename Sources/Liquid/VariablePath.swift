@@ -1,0 +1,34 @@
+/// A variable reference such as `a.b[0]["c"]`, resolved segment by segment at render time.
+final class VariablePath: Sendable {
+    /// Where a path starts.
+    enum Root: Sendable {
+        /// A name (`product`).
+        case name(String)
+        /// A name computed at render time (`[key]`).
+        case dynamic(Expression)
+    }
+
+    /// One step along a path.
+    enum Segment: Sendable {
+        /// A property (`.title`, `["title"]`).
+        case key(String)
+        /// An array index (`[0]`, `[-1]`).
+        case index(Int)
+        /// A property or index computed at render time (`[i]`).
+        case dynamic(Expression)
+    }
+
+    /// Where the path starts.
+    let root: Root
+    /// The steps after the root.
+    let segments: [Segment]
+    /// The path as written, for error messages.
+    let source: String
+
+    /// A path from `root` through `segments`, written as `source`.
+    init(root: Root, segments: [Segment], source: String) {
+        self.root = root
+        self.segments = segments
+        self.source = source
+    }
+}
