@@ -31,7 +31,7 @@ extension Renderer {
     /// string as one item; nothing for anything else.
     func loopItems(_ expression: Expression) throws(LiquidError) -> LoopItems {
         if case .range(let low, let high) = expression {
-            let (start, count) = try rangeBounds(low, high)
+            let (start, count) = try rangeBounds(low, high, capped: false)
             return .range(start: start, count: count)
         }
         switch try evaluate(expression) {

@@ -193,13 +193,14 @@ final class Renderer {
         }
     }
 
-    /// The first integer and the length of a range `(low..high)`.
-    func rangeBounds(_ low: Expression, _ high: Expression) throws(LiquidError) -> (Int, Int) {
+    /// The first integer and the length of a range `(low..high)`; a range to be stored
+    /// (`capped`) may not be longer than the iteration limit.
+    func rangeBounds(_ low: Expression, _ high: Expression, capped: Bool = true) throws(LiquidError) -> (Int, Int) {
         let start = Number.lenientInteger(try evaluate(low))
         let end = Number.lenientInteger(try evaluate(high))
         guard end >= start else { return (start, 0) }
         let (span, overflow) = end.subtractingReportingOverflow(start)
-        guard !overflow, span < options.maxLoopIterations else {
+        guard !overflow, span < Int.max, !capped || span < options.maxLoopIterations else {
             throw LiquidError(.limitExceeded, "the range (\(start)..\(end)) is too large")
         }
         return (start, span + 1)

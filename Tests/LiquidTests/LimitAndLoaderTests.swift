@@ -1,0 +1,142 @@
+import Liquid
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Render limits keep hostile templates from hanging or exhausting the caller.
+@Suite struct LimitTests {
+    func expectLimit(_ source: String, _ options: RenderOptions, _ variables: ValueObject = [:]) {
+        do {
+            _ = try Template.parse(source).render(variables, options: options)
+            Issue.record("expected a limit error")
+        } catch {
+            #expect(error.kind == .limitExceeded)
+            #expect(error.line == 1)
+        }
+    }
+
+    @Test func loopIterations() {
+        expectLimit("{% for i in (1..1000) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}", RenderOptions())
+        expectLimit("{% for i in (1..20) %}x{% endfor %}", RenderOptions(maxLoopIterations: 10))
+    }
+
+    @Test func outputSize() {
+        expectLimit("{% for i in (1..100) %}0123456789{% endfor %}", RenderOptions(maxOutputBytes: 500))
+        expectLimit(
+            "{% assign s = 'xx' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
+            RenderOptions(maxOutputBytes: 1 << 20))
+        expectLimit(
+            "{% capture s %}{% for i in (1..100) %}0123456789{% endfor %}{% endcapture %}",
+            RenderOptions(maxOutputBytes: 500))
+        expectLimit("{{ s | replace: '', s }}", RenderOptions(maxOutputBytes: 1000), ["s": .string(String(repeating: "a", count: 100))])
+    }
+
+    @Test func renderTime() {
+        expectLimit(
+            "{% for i in (1..10000000) %}{{ i | times: 2 | plus: 1 | modulo: 7 }}{% endfor %}",
+            RenderOptions(maxLoopIterations: 100_000_000, maxOutputBytes: 1 << 30, maxRenderTime: .milliseconds(50)))
+    }
+
+    @Test func hugeRanges() throws {
+        expectLimit("{{ (1..100000000000) | join: ',' }}", RenderOptions())
+        let limited = try Template.parse("{% for i in (1..100000000000) limit: 3 %}{{ i }}{% endfor %}")
+        #expect(try limited.render([:]) == "123")
+    }
+
+    @Test func deepPartialNestingStopsBeforeTheStackEnds() async {
+        let deep = String(repeating: "{% if true %}", count: 90) + "{% include 'deep' %}"
+            + String(repeating: "{% endif %}", count: 90)
+        let options = RenderOptions(loader: InMemoryLoader(["deep": deep]))
+        let result = await Task.detached { () -> LiquidError? in
+            do throws(LiquidError) {
+                _ = try Template.parse("{% include 'deep' %}").render([:], options: options)
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        #expect(result?.kind == .limitExceeded)
+    }
+
+    @Test func deepNestingIsASyntaxError() {
+        let deep = String(repeating: "{% if true %}", count: 150) + String(repeating: "{% endif %}", count: 150)
+        #expect(throws: LiquidError.self) { try Template.parse(deep) }
+        let brackets = "{{ " + String(repeating: "a[", count: 100) + "0" + String(repeating: "]", count: 100) + " }}"
+        #expect(throws: LiquidError.self) { try Template.parse(brackets) }
+        let conditions = "{% if " + Array(repeating: "a", count: 500).joined(separator: " and ") + " %}{% endif %}"
+        #expect(throws: LiquidError.self) { try Template.parse(conditions) }
+    }
+
+    @Test func longSingleLineTemplatesParseQuickly() throws {
+        let source = String(repeating: "{{ x }}", count: 50_000)
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure { _ = try Template.parse(source) }
+        #expect(elapsed < .seconds(5))
+    }
+}
+
+/// Loaders: in memory and from a directory.
+@Suite struct LoaderTests {
+    /// A fresh temporary directory.
+    static func temporaryDirectory() -> String {
+        var template = Array("/tmp/liquid-tests-XXXXXX".utf8CString)
+        let path = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        return String(cString: path!)
+    }
+
+    static func write(_ text: String, to path: String) {
+        let file = fopen(path, "wb")!
+        _ = text.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, file) }
+        fclose(file)
+    }
+
+    @Test func directoryLoader() throws {
+        let directory = Self.temporaryDirectory()
+        Self.write("Hi {{ who }}", to: directory + "/greeting.liquid")
+        Self.write("plain", to: directory + "/plain.txt")
+        mkdir(directory + "/sub", 0o755)
+        Self.write("sub {{ 1 | plus: 1 }}", to: directory + "/sub/part.liquid")
+        let loader = DirectoryLoader(directory: directory)
+        let options = RenderOptions(loader: loader)
+        let page = try Template.parse("{% render 'greeting', who: 'you' %} {% include 'plain.txt' %} {% include 'sub/part' %}")
+        #expect(try page.render([:], options: options) == "Hi you plain sub 2")
+        #expect(try loader.source(named: "nothing") == nil)
+        #expect(throws: LiquidError.self) { try loader.source(named: "../etc/passwd") }
+        #expect(throws: LiquidError.self) { try loader.source(named: "/etc/passwd") }
+        // A changed file is read again (its size changes).
+        Self.write("Hello again {{ who }}", to: directory + "/greeting.liquid")
+        #expect(try page.render([:], options: options) == "Hello again you plain sub 2")
+    }
+
+    @Test func inMemoryLoaderCachesParsedPartials() throws {
+        let loader = InMemoryLoader(["a": "A{{ x }}"])
+        let first = try loader.template(named: "a", options: ParseOptions())
+        let second = try loader.template(named: "a", options: ParseOptions())
+        #expect(first?.name == "a")
+        #expect(second?.name == "a")
+        #expect(try loader.template(named: "b", options: ParseOptions()) == nil)
+    }
+}
+
+/// One parsed template serves many threads.
+@Suite struct ConcurrencyTests {
+    @Test func concurrentRenders() async throws {
+        let template = try Template.parse(
+            "{% for i in (1..n) %}{{ i | times: k }},{% endfor %}{% include 'p' %}")
+        let options = RenderOptions(loader: InMemoryLoader(["p": "[{{ k }}]"]))
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for k in 0..<32 {
+                group.addTask {
+                    let output = try template.render(["n": 50, "k": .int(k)], options: options)
+                    let expected = (1...50).map { String($0 * k) + "," }.joined() + "[\(k)]"
+                    return output == expected
+                }
+            }
+            for try await ok in group { #expect(ok) }
+        }
+    }
+}
