@@ -27,6 +27,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The element at `index` of an array, or `nil` when out of range or not an array.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
+        return nil
+    }
+
     /// The string, or `nil` when this is not a string.
     public var stringValue: String? {
         if case .string(let s) = self { return s }

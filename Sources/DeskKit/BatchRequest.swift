@@ -1,0 +1,26 @@
+/// A request file decoded into the model, before validation and generation.
+public struct BatchRequest: Sendable, Equatable {
+    /// The dialect the request was written in (`native`, `justwords`, …).
+    public var format: String
+    /// The client's idempotency key: a second request with the same key in the same org is a
+    /// duplicate.
+    public var idempotencyKey: String?
+    /// Whether content is published (`true`) or stops at `generated` as a draft.
+    public var publish: Bool
+    /// The client's metadata, echoed in the result.
+    public var metadata: JSONValue?
+    /// Every item, admitted or rejected, in request order.
+    public var items: [WorkItem]
+
+    /// A request of `format` with `items`.
+    public init(
+        format: String, idempotencyKey: String? = nil, publish: Bool = true, metadata: JSONValue? = nil,
+        items: [WorkItem]
+    ) {
+        self.format = format
+        self.idempotencyKey = idempotencyKey
+        self.publish = publish
+        self.metadata = metadata
+        self.items = items
+    }
+}

@@ -1,0 +1,110 @@
+/// The settings of a desk: built-in defaults, overridden by `ROOT/copydesk.json`.
+///
+/// ```json
+/// {
+///   "limits": {"max_file_bytes": 67108864, "max_items": 100000},
+///   "intake": {"reconcile_seconds": 30, "poll_seconds": null, "settle_seconds": 1},
+///   "workers": 8
+/// }
+/// ```
+/// An unknown key is an error, so a typo never silently falls back to a default.
+public struct DeskConfiguration: Sendable, Equatable {
+    /// The largest request file copydesk reads; larger files are rejected `TOO_LARGE` unread.
+    public var maxFileBytes: Int = 64 * 1024 * 1024
+    /// The most items one native request may hold; more is `TOO_MANY_ITEMS`.
+    public var maxItems: Int = 100_000
+    /// Seconds between reconciliation scans of the inbox in inotify mode.
+    public var reconcileSeconds: Double = 30
+    /// When set, poll the inbox every this many seconds instead of using inotify.
+    public var pollSeconds: Double?
+    /// How long a file found by a scan (not announced by inotify) must have been left unmodified
+    /// before it is taken, so a writer that started before copydesk is not read early.
+    public var settleSeconds: Double = 1
+    /// How many files are processed at once (blocking I/O threads).
+    public var workers: Int = 8
+    /// Items rendered between two checkpoints of a large batch (item journal and status write).
+    public var checkpointItems: Int = 2_000
+    /// Least seconds between two status writes of one running batch (writes are coalesced).
+    public var statusIntervalSeconds: Double = 0.5
+
+    /// The built-in defaults.
+    public init() {}
+
+    /// Reads `ROOT/copydesk.json` if present; the defaults otherwise.
+    ///
+    /// Throws a ``DeskError`` with code `INVALID_REQUEST` naming the bad key.
+    public static func load(root: String) throws(DeskError) -> DeskConfiguration {
+        let path = Path.join(root, "copydesk.json")
+        guard FileSystem.exists(path) else { return DeskConfiguration() }
+        let read: [UInt8]?
+        do throws(Errno) {
+            read = try FileSystem.readFile(path, limit: 1 << 20)
+        } catch {
+            throw DeskError.io("cannot read \(path)", error)
+        }
+        guard let bytes = read else {
+            throw DeskError(.tooLarge, "\(path) is larger than 1 MiB; is it the right file?")
+        }
+        let json: JSONValue
+        do throws(JSONParseError) {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw DeskError(
+                .invalidJSON, "\(path) is not valid JSON: \(error.message)", line: error.line, column: error.column)
+        }
+        return try DeskConfiguration(json: json, source: path)
+    }
+
+    /// Reads settings from a parsed `copydesk.json`.
+    public init(json: JSONValue, source: String = "copydesk.json") throws(DeskError) {
+        guard case .object(let root) = json else {
+            throw DeskError(.invalidRequest, "\(source) must hold a JSON object")
+        }
+        func bad(_ field: String, _ expected: String) -> DeskError {
+            DeskError(.invalidRequest, "\(source): \(field) must be \(expected)", field: field)
+        }
+        func positive(_ value: JSONValue, _ field: String) throws(DeskError) -> Double {
+            guard let d = value.doubleValue, d > 0 else { throw bad(field, "a positive number") }
+            return d
+        }
+        func count(_ value: JSONValue, _ field: String) throws(DeskError) -> Int {
+            guard let i = value.intValue, i > 0 else { throw bad(field, "a positive integer") }
+            return i
+        }
+        for (key, value) in root.members {
+            switch key {
+            case "limits":
+                guard case .object(let limits) = value else { throw bad("limits", "an object") }
+                for (name, v) in limits.members {
+                    switch name {
+                    case "max_file_bytes": maxFileBytes = try count(v, "limits.max_file_bytes")
+                    case "max_items": maxItems = try count(v, "limits.max_items")
+                    default: throw bad("limits.\(name)", "one of max_file_bytes, max_items (unknown key)")
+                    }
+                }
+            case "intake":
+                guard case .object(let intake) = value else { throw bad("intake", "an object") }
+                for (name, v) in intake.members {
+                    switch name {
+                    case "reconcile_seconds": reconcileSeconds = try positive(v, "intake.reconcile_seconds")
+                    case "poll_seconds": pollSeconds = v.isNull ? nil : try positive(v, "intake.poll_seconds")
+                    case "settle_seconds": settleSeconds = try positive(v, "intake.settle_seconds")
+                    default:
+                        throw bad(
+                            "intake.\(name)", "one of reconcile_seconds, poll_seconds, settle_seconds (unknown key)")
+                    }
+                }
+            case "workers": workers = try count(value, "workers")
+            case "status_interval_seconds": statusIntervalSeconds = try positive(value, "status_interval_seconds")
+            case "checkpoint_items": checkpointItems = try count(value, "checkpoint_items")
+            case "orgs", "routes", "providers":
+                continue  // read by the stages that use them
+            default:
+                throw DeskError(
+                    .invalidRequest,
+                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items",
+                    field: key)
+            }
+        }
+    }
+}

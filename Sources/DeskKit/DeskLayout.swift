@@ -1,0 +1,59 @@
+/// The folders of a desk (DESIGN.md section 1), as paths under its root.
+///
+/// ```
+/// ROOT/inbox/<org>/  library/<org>/  outbox/<org>/  state/<org>/  archive/<org>/  rejected/<org>/
+/// ```
+public struct DeskLayout: Sendable, Equatable {
+    /// The desk's root folder.
+    public let root: String
+
+    /// The org of files dropped directly into `inbox/`.
+    public static let defaultOrg = "default"
+
+    /// The layout of the desk at `root` (trailing slashes are dropped).
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    public var inbox: String { Path.join(root, "inbox") }
+    public var library: String { Path.join(root, "library") }
+    public var outbox: String { Path.join(root, "outbox") }
+    public var state: String { Path.join(root, "state") }
+    public var archive: String { Path.join(root, "archive") }
+    public var rejected: String { Path.join(root, "rejected") }
+    /// `state/claims/`: one folder per process holding claimed files.
+    public var claims: String { Path.join(state, "claims") }
+    /// `state/metrics.prom`.
+    public var metrics: String { Path.join(state, "metrics.prom") }
+    /// `state/health.json`.
+    public var health: String { Path.join(state, "health.json") }
+
+    /// The inbox folder of `org` (`inbox/` itself for the default org).
+    public func inbox(org: String) -> String { org == Self.defaultOrg ? inbox : Path.join(inbox, org) }
+    public func outbox(org: String) -> String { Path.join(outbox, org) }
+    public func state(org: String) -> String { Path.join(state, org) }
+    public func archive(org: String) -> String { Path.join(archive, org) }
+    public func rejected(org: String) -> String { Path.join(rejected, org) }
+    /// `state/<org>/index/`: the dedup index (content hashes and idempotency keys → batch ids).
+    public func index(org: String) -> String { Path.join(state(org: org), "index") }
+    /// `library/<org>/templates/`.
+    public func templates(org: String) -> String { Path.join(Path.join(library, org), "templates") }
+
+    /// `outbox/<org>/<batch_id>.result.json`.
+    public func result(org: String, batchID: String) -> String {
+        Path.join(outbox(org: org), batchID + ".result.json")
+    }
+    /// `state/<org>/<batch_id>.status.json`.
+    public func status(org: String, batchID: String) -> String {
+        Path.join(state(org: org), batchID + ".status.json")
+    }
+    /// `state/<org>/<batch_id>.items.jsonl`: outputs of a large batch stored before its result.
+    public func itemJournal(org: String, batchID: String) -> String {
+        Path.join(state(org: org), batchID + ".items.jsonl")
+    }
+
+    /// The folders every desk has; `copydesk init` and the daemon create them.
+    public var requiredFolders: [String] { [inbox, library, outbox, state, archive, rejected, claims] }
+}

@@ -1,0 +1,59 @@
+/// What became of one item: its state, and its content or its error.
+public struct ItemOutcome: Sendable, Equatable {
+    /// The item's position in the request, from 0.
+    public var index: Int
+    /// The client's id for the item.
+    public var id: String?
+    /// Where the item stands.
+    public var state: ItemState
+    /// The template used.
+    public var templateID: String?
+    /// The variant used.
+    public var copyID: String?
+    /// The client's tracking id, echoed.
+    public var trackingID: String?
+    /// The generated content: each template variable rendered (copy items).
+    public var content: JSONObject?
+    /// Why the item was rejected or failed.
+    public var error: DeskError?
+
+    /// An outcome for item `index`.
+    public init(
+        index: Int, id: String? = nil, state: ItemState, templateID: String? = nil, copyID: String? = nil,
+        trackingID: String? = nil, content: JSONObject? = nil, error: DeskError? = nil
+    ) {
+        self.index = index
+        self.id = id
+        self.state = state
+        self.templateID = templateID
+        self.copyID = copyID
+        self.trackingID = trackingID
+        self.content = content
+        self.error = error
+    }
+
+    /// The outcome as stored in a batch's item journal and written in a native result.
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["index"] = .int(index)
+        if let id { o["id"] = .string(id) }
+        o["status"] = .string(state.rawValue)
+        if let templateID { o["template_id"] = .string(templateID) }
+        if let copyID { o["copy_id"] = .string(copyID) }
+        if let trackingID { o["tracking_id"] = .string(trackingID) }
+        if let content { o["content"] = .object(content) }
+        if let error { o["error"] = error.json }
+        return .object(o)
+    }
+
+    /// Reads an outcome back from its ``json`` form; `nil` if it is not one.
+    public init?(json: JSONValue) {
+        guard let index = json["index"]?.intValue, let raw = json["status"]?.stringValue,
+            let state = ItemState(rawValue: raw)
+        else { return nil }
+        self.init(
+            index: index, id: json["id"]?.stringValue, state: state, templateID: json["template_id"]?.stringValue,
+            copyID: json["copy_id"]?.stringValue, trackingID: json["tracking_id"]?.stringValue,
+            content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)))
+    }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An instant on the wall clock, as nanoseconds since the Unix epoch (UTC).
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Nanoseconds since 1970-01-01T00:00:00Z.
+    public var nanoseconds: Int64
+
+    /// The instant `nanoseconds` after the epoch.
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    /// The instant `seconds` after the epoch.
+    public init(seconds: Double) { self.nanoseconds = Int64((seconds * 1e9).rounded()) }
+
+    /// Seconds since the epoch.
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    /// The instant `seconds` later.
+    public func adding(seconds: Double) -> Timestamp {
+        Timestamp(nanoseconds: nanoseconds + Int64((seconds * 1e9).rounded()))
+    }
+
+    /// ISO 8601 in UTC with milliseconds: `2026-11-23T09:00:00.000Z`.
+    public var iso8601: String {
+        var secs = time_t(nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000)
+        let millis = Int((nanoseconds - Int64(secs) * 1_000_000_000) / 1_000_000)
+        var parts = tm()
+        gmtime_r(&secs, &parts)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        let ms = String(millis)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+            + String(repeating: "0", count: 3 - ms.count) + ms + "Z"
+    }
+
+    public var description: String { iso8601 }
+}
+
+/// Where copydesk reads time from: injected, so tests control it.
+///
+/// `now` is the wall clock (for timestamps written to files); `uptimeNanoseconds` is a monotonic
+/// clock (for durations and stability windows, immune to clock steps and to remote clocks).
+public protocol DeskClock: Sendable {
+    /// The current wall-clock instant.
+    func now() -> Timestamp
+    /// A monotonic reading in nanoseconds, comparable only with other readings of this clock.
+    func uptimeNanoseconds() -> UInt64
+}
+
+/// The real clocks: `clock_gettime(CLOCK_REALTIME)` and `clock_gettime(CLOCK_MONOTONIC)`.
+public struct SystemClock: DeskClock {
+    /// The system clock.
+    public init() {}
+
+    public func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(nanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+    }
+
+    public func uptimeNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}
+
+extension Timestamp {
+    /// Parses ISO 8601 with a zone: `2026-12-01T09:00:00Z`, `…T09:00:00.250+01:00`; `nil` otherwise.
+    public init?(iso8601 text: String) {
+        let b = Array(text.utf8)
+        func num(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var v = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard b.count >= 20, let year = num(0, 4), b[4] == 0x2D, let month = num(5, 2), b[7] == 0x2D,
+            let day = num(8, 2), b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let hour = num(11, 2), b[13] == 0x3A,
+            let minute = num(14, 2), b[16] == 0x3A, let second = num(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var i = 19
+        var fraction: Int64 = 0
+        if i < b.count && b[i] == 0x2E {
+            i += 1
+            var digits = 0
+            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 {
+                if digits < 9 {
+                    fraction = fraction * 10 + Int64(b[i] - 0x30)
+                    digits += 1
+                }
+                i += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<9 { fraction *= 10 }
+        }
+        guard i < b.count else { return nil }
+        var offset = 0
+        if b[i] == 0x5A || b[i] == 0x7A {
+            i += 1
+        } else if b[i] == 0x2B || b[i] == 0x2D {
+            let sign = b[i] == 0x2B ? 1 : -1
+            guard let oh = num(i + 1, 2) else { return nil }
+            var j = i + 3
+            if j < b.count && b[j] == 0x3A { j += 1 }
+            guard let om = num(j, 2) else { return nil }
+            offset = sign * (oh * 3600 + om * 60)
+            i = j + 2
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let seconds = Int64(timegm(&parts)) - Int64(offset)
+        self.init(nanoseconds: seconds * 1_000_000_000 + fraction)
+    }
+}

@@ -1,0 +1,62 @@
+/// One unit of content a request asks for, decoded from any request format.
+///
+/// An item is either admitted (``rejection`` is `nil`) or rejected on its own, which lets a batch
+/// succeed in part.
+public struct WorkItem: Sendable, Equatable {
+    /// What kind of content the item asks for.
+    public enum Kind: String, Sendable {
+        /// Render a template's copy variant.
+        case copy
+        /// Generate text through a provider from a topic, brief or prompt.
+        case prompt
+    }
+
+    /// The item's position in the request, from 0.
+    public var index: Int
+    /// The id the client gave the item, if any.
+    public var id: String?
+    /// What the item asks for.
+    public var kind: Kind
+    /// The template to render (copy items) or whose prompt to use.
+    public var templateID: String?
+    /// A variant that must be used instead of choosing one.
+    public var copyID: String?
+    /// The recipient, for sticky variant choice.
+    public var userID: String?
+    /// The id under which the delivered content is tracked.
+    public var trackingID: String?
+    /// The targeting bucket.
+    public var bucket: String?
+    /// The topic of a prompt item.
+    public var topic: String?
+    /// Extra instructions for a prompt item.
+    public var instructions: String?
+    /// The template variables: the request's defaults overlaid with the item's own fields.
+    public var fields: JSONObject
+    /// Targeting attributes: the request's defaults overlaid with the item's own.
+    public var attrs: JSONObject
+    /// Why the item was rejected at admission, or `nil` when it was admitted.
+    public var rejection: DeskError?
+
+    /// An item at `index`; everything else defaults to empty.
+    public init(
+        index: Int, id: String? = nil, kind: Kind = .copy, templateID: String? = nil, copyID: String? = nil,
+        userID: String? = nil, trackingID: String? = nil, bucket: String? = nil, topic: String? = nil,
+        instructions: String? = nil, fields: JSONObject = JSONObject(), attrs: JSONObject = JSONObject(),
+        rejection: DeskError? = nil
+    ) {
+        self.index = index
+        self.id = id
+        self.kind = kind
+        self.templateID = templateID
+        self.copyID = copyID
+        self.userID = userID
+        self.trackingID = trackingID
+        self.bucket = bucket
+        self.topic = topic
+        self.instructions = instructions
+        self.fields = fields
+        self.attrs = attrs
+        self.rejection = rejection
+    }
+}

@@ -1,0 +1,43 @@
+import DeskKit
+import Testing
+
+struct DeskConfigurationTests {
+    @Test func defaultsWithoutAFile() throws {
+        let configuration = try DeskConfiguration.load(root: try temporaryFolder())
+        #expect(configuration == DeskConfiguration())
+        #expect(configuration.maxFileBytes == 64 << 20)
+        #expect(configuration.workers == 8)
+    }
+
+    @Test func readsEverySetting() throws {
+        let json = try JSONValue.parse(
+            #"{"limits": {"max_file_bytes": 1000, "max_items": 5}, "intake": {"reconcile_seconds": 2, "poll_seconds": 0.5, "settle_seconds": 0.1}, "workers": 3, "checkpoint_items": 10, "status_interval_seconds": 0.2, "routes": []}"#
+        )
+        let configuration = try DeskConfiguration(json: json)
+        #expect(configuration.maxFileBytes == 1000)
+        #expect(configuration.maxItems == 5)
+        #expect(configuration.reconcileSeconds == 2)
+        #expect(configuration.pollSeconds == 0.5)
+        #expect(configuration.settleSeconds == 0.1)
+        #expect(configuration.workers == 3)
+        #expect(configuration.checkpointItems == 10)
+        #expect(configuration.statusIntervalSeconds == 0.2)
+    }
+
+    @Test(arguments: [
+        (#"{"wokers": 3}"#, "wokers"),
+        (#"{"workers": 0}"#, "workers"),
+        (#"{"workers": "8"}"#, "workers"),
+        (#"{"limits": {"max_size": 1}}"#, "limits.max_size"),
+        (#"{"intake": {"settle_seconds": -1}}"#, "intake.settle_seconds"),
+    ])
+    func aBadSettingIsAnErrorNamingIt(text: String, field: String) throws {
+        let json = try JSONValue.parse(text)
+        #expect {
+            try DeskConfiguration(json: json)
+        } throws: { error in
+            guard let error = error as? DeskError else { return false }
+            return error.code == .invalidRequest && error.field == field
+        }
+    }
+}
