@@ -1,0 +1,37 @@
+import DeskKit
+
+/// A file seen in the inbox: where it is and which org it belongs to.
+public struct InboxFile: Sendable, Hashable {
+    /// The org, from the inbox sub-folder (`default` for files directly in `inbox/`).
+    public var org: String
+    /// The file's name in its folder.
+    public var name: String
+    /// The full path.
+    public var path: String
+
+    /// A file `name` of `org` at `path`.
+    public init(org: String, name: String, path: String) {
+        self.org = org
+        self.name = name
+        self.path = path
+    }
+
+    /// Whether copydesk never picks up a file called `name`: dotfiles and names ending in `.tmp`,
+    /// `.part`, `.partial`, `.crdownload` or `~`, which writers use before renaming.
+    public static func isIgnored(_ name: String) -> Bool {
+        if name.isEmpty || name.hasPrefix(".") || name.hasSuffix("~") { return true }
+        let lower = name.lowercased()
+        return lower.hasSuffix(".tmp") || lower.hasSuffix(".part") || lower.hasSuffix(".partial")
+            || lower.hasSuffix(".crdownload")
+    }
+
+    /// Whether `name` is usable as an org sub-folder of the inbox: 1–64 of `[A-Za-z0-9._-]`,
+    /// not an ignored name. Other folders are left alone (and logged once).
+    public static func isValidOrg(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 64, !isIgnored(name) else { return false }
+        return name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                || c == 0x2D
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Intake module. See DESIGN.md section 6.
