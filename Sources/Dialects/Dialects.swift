@@ -1,1 +1,0 @@
-// The Dialects module. See DESIGN.md section 6.

@@ -1,0 +1,143 @@
+import DeskKit
+
+/// Decodes a native request (DESIGN.md section 3) into a ``BatchRequest``.
+///
+/// A problem with the request as a whole throws `INVALID_REQUEST` naming the field; a problem
+/// with one item rejects that item only (`INVALID_ITEM`), so the rest of the batch goes ahead.
+public enum NativeRequestDecoder {
+    /// Decodes `document`, which ``RequestFormat/detect(_:)`` recognised as native.
+    public static func decode(_ document: JSONValue) throws(DeskError) -> BatchRequest {
+        guard case .object(let root) = document else {
+            throw DeskError(.invalidRequest, "a request must be a JSON object")
+        }
+        let templateID = try optionalString(root, "template_id")
+        let idempotencyKey = try optionalString(root, "idempotency_key")
+        if let idempotencyKey, idempotencyKey.isEmpty {
+            throw DeskError(.invalidRequest, "idempotency_key must not be empty", field: "idempotency_key")
+        }
+        var defaultFields = JSONObject()
+        var defaultAttrs = JSONObject()
+        if let defaults = root["defaults"] {
+            guard case .object(let d) = defaults else {
+                throw DeskError(.invalidRequest, "defaults must be an object, not \(defaults.typeName)", field: "defaults")
+            }
+            defaultFields = try optionalObject(d, "fields", path: "defaults.fields") ?? JSONObject()
+            defaultAttrs = try optionalObject(d, "attrs", path: "defaults.attrs") ?? JSONObject()
+        }
+        var publish = true
+        if let p = root["publish"] {
+            guard case .bool(let b) = p else {
+                throw DeskError(.invalidRequest, "publish must be true or false, not \(p.typeName)", field: "publish")
+            }
+            publish = b
+        }
+        if let schedule = root["schedule"] {
+            guard case .object(let s) = schedule else {
+                throw DeskError(.invalidRequest, "schedule must be an object", field: "schedule")
+            }
+            let strategy = s["strategy"]?.stringValue ?? "immediate"
+            guard strategy == "immediate" else {
+                throw DeskError(
+                    .invalidRequest,
+                    "schedule strategy '\(strategy)' is not available in this version; use \"immediate\" or leave schedule out",
+                    field: "schedule.strategy")
+            }
+        }
+        if root["items_from"] != nil {
+            throw DeskError(
+                .invalidRequest,
+                "items_from (items read from a CSV or JSONL file) is not available in this version; list the items in \"items\"",
+                field: "items_from")
+        }
+        guard let itemsValue = root["items"] else {
+            throw DeskError(.invalidRequest, "the request has no \"items\" array", field: "items")
+        }
+        guard case .array(let itemValues) = itemsValue else {
+            throw DeskError(.invalidRequest, "items must be an array, not \(itemsValue.typeName)", field: "items")
+        }
+        var items: [WorkItem] = []
+        items.reserveCapacity(itemValues.count)
+        for (index, value) in itemValues.enumerated() {
+            items.append(
+                decodeItem(
+                    value, index: index, templateID: templateID, defaultFields: defaultFields,
+                    defaultAttrs: defaultAttrs))
+        }
+        return BatchRequest(
+            format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
+            items: items)
+    }
+
+    private static func decodeItem(
+        _ value: JSONValue, index: Int, templateID: String?, defaultFields: JSONObject, defaultAttrs: JSONObject
+    ) -> WorkItem {
+        let path = "items[\(index)]"
+        guard case .object(let o) = value else {
+            return WorkItem(
+                index: index,
+                rejection: DeskError(.invalidItem, "an item must be an object, not \(value.typeName)", field: path))
+        }
+        var item = WorkItem(index: index)
+        do throws(DeskError) {
+            item.id = try optionalID(o, "id", path: path)
+            item.userID = try optionalID(o, "user_id", path: path)
+            item.trackingID = try optionalID(o, "tracking_id", path: path)
+            item.templateID = try optionalString(o, "template_id", path: path) ?? templateID
+            item.copyID = try optionalString(o, "copy_id", path: path)
+            item.bucket = try optionalString(o, "bucket_name", path: path)
+            item.topic = try optionalString(o, "topic", path: path)
+            item.instructions = try optionalString(o, "instructions", path: path)
+            var fields = defaultFields
+            for (k, v) in (try optionalObject(o, "fields", path: path + ".fields") ?? JSONObject()).members {
+                fields[k] = v
+            }
+            item.fields = fields
+            var attrs = defaultAttrs
+            for (k, v) in (try optionalObject(o, "attrs", path: path + ".attrs") ?? JSONObject()).members {
+                attrs[k] = v
+            }
+            item.attrs = attrs
+        } catch {
+            item.rejection = DeskError(.invalidItem, error.message, field: error.field)
+            return item
+        }
+        if item.templateID == nil && item.topic != nil {
+            item.kind = .prompt
+        } else if item.templateID == nil {
+            item.rejection = DeskError(
+                .invalidItem, "the item names no template: give template_id on the item or the request",
+                field: path + ".template_id")
+        }
+        return item
+    }
+
+    private static func optionalString(_ o: JSONObject, _ key: String, path: String? = nil) throws(DeskError) -> String? {
+        guard let v = o[key], !v.isNull else { return nil }
+        guard case .string(let s) = v else {
+            let field = path.map { "\($0).\(key)" } ?? key
+            throw DeskError(.invalidRequest, "\(field) must be a string, not \(v.typeName)", field: field)
+        }
+        return s
+    }
+
+    /// An id may be a string or an integer (CRM exports often use numbers); it is kept as text.
+    private static func optionalID(_ o: JSONObject, _ key: String, path: String) throws(DeskError) -> String? {
+        guard let v = o[key], !v.isNull else { return nil }
+        switch v {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        default:
+            throw DeskError(
+                .invalidRequest, "\(path).\(key) must be a string or an integer, not \(v.typeName)",
+                field: "\(path).\(key)")
+        }
+    }
+
+    private static func optionalObject(_ o: JSONObject, _ key: String, path: String) throws(DeskError) -> JSONObject? {
+        guard let v = o[key], !v.isNull else { return nil }
+        guard case .object(let object) = v else {
+            throw DeskError(.invalidRequest, "\(path) must be an object, not \(v.typeName)", field: path)
+        }
+        return object
+    }
+}

@@ -1,1 +1,0 @@
-// The Validation module. See DESIGN.md section 6.

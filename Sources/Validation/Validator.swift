@@ -1,0 +1,71 @@
+import DeskKit
+
+/// Applies copydesk's rules and limits to a decoded request.
+///
+/// A whole-request problem (too many items, no items) throws; an item-level problem rejects that
+/// item only, with a code, so the rest of the batch is admitted (partial success).
+public struct Validator: Sendable {
+    /// The most items one request may hold.
+    public var maxItems: Int
+
+    /// A validator enforcing `maxItems`.
+    public init(maxItems: Int) {
+        self.maxItems = maxItems
+    }
+
+    /// Checks `request` and returns it with item rejections filled in.
+    ///
+    /// O(n) in the number of items.
+    public func validate(_ request: BatchRequest) throws(DeskError) -> BatchRequest {
+        if request.items.isEmpty {
+            throw DeskError(.invalidRequest, "the request has no items: \"items\" is empty", field: "items")
+        }
+        if request.items.count > maxItems {
+            throw DeskError(
+                .tooManyItems,
+                "the request has \(request.items.count) items; the limit is \(maxItems) per file: split it into several files",
+                field: "items")
+        }
+        var checked = request
+        var seenIDs: [String: Int] = [:]
+        for i in checked.items.indices where checked.items[i].rejection == nil {
+            checked.items[i].rejection = rejection(of: checked.items[i], seenIDs: &seenIDs)
+        }
+        return checked
+    }
+
+    private func rejection(of item: WorkItem, seenIDs: inout [String: Int]) -> DeskError? {
+        let path = "items[\(item.index)]"
+        if let id = item.id {
+            if let first = seenIDs[id] {
+                return DeskError(
+                    .invalidItem, "item id '\(id)' is used twice (first at items[\(first)]); ids must be unique in a request",
+                    field: path + ".id")
+            }
+            seenIDs[id] = item.index
+        }
+        if let templateID = item.templateID, !Self.isValidID(templateID) {
+            return DeskError(
+                .invalidItem,
+                "template_id '\(templateID)' is not a valid id: use letters, digits, '.', '_' and '-' (no slashes, not starting with '.')",
+                field: path + ".template_id")
+        }
+        if item.kind == .prompt {
+            return DeskError(
+                .unsupportedModality,
+                "text generation from a topic needs a language-model provider, and none is available in this version; give the item a template_id",
+                field: path + ".topic")
+        }
+        return nil
+    }
+
+    /// Whether `id` is safe to use as a file name in the library: `[A-Za-z0-9._-]`, 1–128
+    /// characters, not starting with a dot.
+    public static func isValidID(_ id: String) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
+        return id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                || c == 0x2D
+        }
+    }
+}
