@@ -115,15 +115,13 @@ public final class ClaimStore: Sendable {
     ///
     /// A claim folder is dead when its `.lock` can be `flock`ed. O(n) in claimed files.
     public func recover(detectedAt: UInt64) throws(Errno) -> [ClaimedFile] {
-        var recovered: [ClaimedFile] = []
         let mine = folder
+        // Our own folder first: the files adopted below land in it and must not count twice.
+        var recovered = try adopt(from: mine, removeFolder: false, detectedAt: detectedAt)
         for root in [layout.claims, Path.join(layout.inbox, ".claims")] {
             for entry in try FileSystem.entries(of: root) where entry.kind == .directory {
                 let path = Path.join(root, entry.name)
-                if path == mine {
-                    recovered += try adopt(from: path, removeFolder: false, detectedAt: detectedAt)
-                    continue
-                }
+                if path == mine { continue }
                 guard Self.isAbandoned(path) else { continue }
                 logger.info("claims.recover", ["folder": path])
                 recovered += try adopt(from: path, removeFolder: true, detectedAt: detectedAt)

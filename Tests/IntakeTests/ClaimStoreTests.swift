@@ -65,6 +65,27 @@ struct ClaimStoreTests {
     }
 }
 
+extension ClaimStoreTests {
+    @Test func eachRecoveredFileIsReportedOnce() throws {
+        // Directory order is the filesystem's: with many dead folders, some are listed before
+        // this process's own folder, into which their files are moved.
+        let layout = try temporaryLayout()
+        for n in 0..<24 {
+            let dead = layout.claims + "/host\(n).\(10_000 + n)"
+            try FileSystem.createDirectory(dead + "/default")
+            try AtomicFile.write([], to: dead + "/.lock")
+            try AtomicFile.write(Array("{}".utf8), to: dead + "/default/1.f\(n).json")
+        }
+        let store = ClaimStore(layout: layout)
+        try store.open()
+        defer { store.close() }
+        let recovered = try store.recover(detectedAt: 0)
+        #expect(recovered.count == 24)
+        #expect(Set(recovered.map(\.name)).count == 24)
+        #expect(Set(recovered.map(\.path)).count == 24)
+    }
+}
+
 struct WriterCheckTests {
     @Test func aFileOpenForWritingIsNotReady() throws {
         let folder = try temporaryFolder()
