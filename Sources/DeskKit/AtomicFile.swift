@@ -29,15 +29,8 @@ public enum AtomicFile {
         let folder = Path.parent(path)
         let temp = Path.join(folder, temporaryName(for: Path.name(path)))
         do throws(Errno) {
-            let fd = try FileDescriptor.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode: 0o644)
-            do throws(Errno) {
-                try fd.writeAll(bytes)
-                try fd.sync()
-            } catch {
-                fd.close()
-                throw error
-            }
-            fd.close()
+            try FileDescriptor.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, mode: 0o644)
+                .writeAllSyncAndClose(bytes)
             try FileSystem.rename(temp, to: path)
         } catch {
             _ = unlink(temp)
@@ -56,14 +49,7 @@ public enum AtomicFile {
         let temp = Path.join(folder, temporaryName(for: Path.name(path)))
         let fd = try FileDescriptor.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
         defer { _ = unlink(temp) }
-        do throws(Errno) {
-            try fd.writeAll(bytes)
-            try fd.sync()
-        } catch {
-            fd.close()
-            throw error
-        }
-        fd.close()
+        try fd.writeAllSyncAndClose(bytes)
         if link(temp, path) != 0 {
             if errno == EEXIST { return false }
             throw Errno(errno, "link(\"\(temp)\" → \"\(path)\")")

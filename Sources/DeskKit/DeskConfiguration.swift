@@ -36,21 +36,11 @@ public struct DeskConfiguration: Sendable, Equatable {
     public static func load(root: String) throws(DeskError) -> DeskConfiguration {
         let path = Path.join(root, "copydesk.json")
         guard FileSystem.exists(path) else { return DeskConfiguration() }
-        let read: [UInt8]?
-        do throws(Errno) {
-            read = try FileSystem.readFile(path, limit: 1 << 20)
-        } catch {
-            throw DeskError.io("cannot read \(path)", error)
-        }
-        guard let bytes = read else {
-            throw DeskError(.tooLarge, "\(path) is larger than 1 MiB; is it the right file?")
-        }
         let json: JSONValue
-        do throws(JSONParseError) {
-            json = try JSONValue.parse(bytes)
+        do throws(JSONFile.ReadError) {
+            json = try JSONFile.read(path, limit: 1 << 20)
         } catch {
-            throw DeskError(
-                .invalidJSON, "\(path) is not valid JSON: \(error.message)", line: error.line, column: error.column)
+            throw error.deskError(path, tooLarge: .tooLarge, invalid: .invalidJSON)
         }
         return try DeskConfiguration(json: json, source: path)
     }

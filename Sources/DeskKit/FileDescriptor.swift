@@ -32,6 +32,20 @@ public struct FileDescriptor: Sendable {
         _ = Glibc.close(rawValue)
     }
 
+    /// Runs `body` with the descriptor, then closes it whether `body` threw or not.
+    public func closeAfter<Result>(_ body: (FileDescriptor) throws(Errno) -> Result) throws(Errno) -> Result {
+        defer { close() }
+        return try body(self)
+    }
+
+    /// Writes all of `bytes` and `fsync`s, then closes the descriptor, even on failure.
+    public func writeAllSyncAndClose(_ bytes: [UInt8]) throws(Errno) {
+        try closeAfter { fd throws(Errno) in
+            try fd.writeAll(bytes)
+            try fd.sync()
+        }
+    }
+
     /// The file's metadata, from `fstat(2)`.
     public func status() throws(Errno) -> stat {
         var st = stat()
