@@ -1,1 +1,0 @@
-// The Generation module. See DESIGN.md section 6.

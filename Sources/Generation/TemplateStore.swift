@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DeskKit
+import Synchronization
+
+/// Loads templates from `library/<org>/templates/`, parses each once, and reloads it when the
+/// file changes.
+///
+/// The cache is keyed by path and validated by (mtime, size, inode) with one `stat(2)` per lookup,
+/// so an edited template is picked up at once and an unchanged one is never parsed again. A broken
+/// template is cached as its error. Shared by every worker; lookups are O(1) plus the `stat`.
+public final class TemplateStore: Sendable {
+    private struct Entry {
+        var mtime: Int64
+        var size: Int64
+        var inode: UInt64
+        var template: Result<CopyTemplate, DeskError>
+    }
+
+    private let layout: DeskLayout
+    private let cache = Mutex<[String: Entry]>([:])
+
+    /// A store reading the library of the desk `layout`.
+    public init(layout: DeskLayout) {
+        self.layout = layout
+    }
+
+    /// The template `id` of `org`, or the error that says why it cannot be used.
+    ///
+    /// `NOT_FOUND` when the org has no such template (another org's templates are never seen),
+    /// `TEMPLATE_NOT_APPROVED` when it is not approved, `INVALID_TEMPLATE` when it is broken.
+    public func template(org: String, id: String) -> Result<CopyTemplate, DeskError> {
+        let path = Path.join(layout.templates(org: org), id + ".json")
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(
+                DeskError(.notFound, "template '\(id)' does not exist in library/\(org)/templates/", field: "template_id"))
+        }
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        if let entry = cache.withLock({ $0[path] }), entry.mtime == mtime, entry.size == Int64(st.st_size),
+            entry.inode == UInt64(st.st_ino)
+        {
+            return entry.template
+        }
+        let loaded = load(path: path, id: id)
+        cache.withLock {
+            $0[path] = Entry(mtime: mtime, size: Int64(st.st_size), inode: UInt64(st.st_ino), template: loaded)
+        }
+        return loaded
+    }
+
+    private func load(path: String, id: String) -> Result<CopyTemplate, DeskError> {
+        do throws(DeskError) {
+            let json: JSONValue
+            do throws(JSONFile.ReadError) {
+                json = try JSONFile.read(path, limit: 4 << 20)
+            } catch {
+                throw error.deskError("template '\(id)'", tooLarge: .invalidTemplate, invalid: .invalidTemplate)
+            }
+            let template = try CopyTemplate(json: json, id: id)
+            guard template.approved else {
+                throw DeskError(
+                    .templateNotApproved, "template '\(id)' is not approved: set \"approved\": true once it is reviewed",
+                    field: "template_id")
+            }
+            return .success(template)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+extension DeskError.Code {
+    /// The template exists but is not approved for use.
+    public static let templateNotApproved = DeskError.Code(rawValue: "TEMPLATE_NOT_APPROVED")
+}
