@@ -25,7 +25,7 @@ let package = Package(
         // The daemon: wires the stages, recovery, status writer, metrics.
         .target(name: "Desk", dependencies: ["DeskKit", "Intake", "Dialects", "Validation", "Generation", "Liquid"]),
         // The command line: thin.
-        .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Liquid"]),
+        .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Generation", "Liquid"]),
 
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "DeskKitTests", dependencies: ["DeskKit"]),

@@ -1,1 +1,92 @@
-// The Desk module. See DESIGN.md section 6.
+import DeskKit
+import Generation
+import Intake
+import Synchronization
+
+/// A desk opened for work: its layout, settings and the shared parts of every stage.
+///
+/// `copydesk watch` runs ``run(options:)`` (the daemon); `copydesk process` runs
+/// ``processOnce()`` (one pass).
+public final class Desk: Sendable {
+    /// The desk's folders.
+    public let layout: DeskLayout
+    /// Its settings (`copydesk.json` over the defaults).
+    public let configuration: DeskConfiguration
+    /// Where lines are logged.
+    public let logger: Logger
+    /// Counters for `state/metrics.prom`.
+    public let metrics = Metrics()
+    /// Set when the desk is asked to stop.
+    public let shutdown = ShutdownSignal()
+    let clock: any DeskClock
+    let claims: ClaimStore
+    let statusBook: StatusBook
+    let processor: BatchProcessor
+    let startedAt: Timestamp
+    let stopIntake = Mutex<IntakeService?>(nil)
+
+    /// Opens the desk at `root`: reads `copydesk.json`, creates any missing folder.
+    ///
+    /// Throws a ``DeskError`` for a bad configuration or a folder that cannot be created.
+    public init(
+        root: String, pollSeconds: Double? = nil, logger: Logger = Logger(), clock: any DeskClock = SystemClock()
+    ) throws(DeskError) {
+        layout = DeskLayout(root: root)
+        guard FileSystem.isDirectory(layout.root) else {
+            throw DeskError(
+                .invalidRequest, "\(root) is not a folder: create a desk with `copydesk init \(root)`", field: "ROOT")
+        }
+        var configuration = try DeskConfiguration.load(root: layout.root)
+        if let pollSeconds { configuration.pollSeconds = pollSeconds }
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        for folder in layout.requiredFolders {
+            do throws(Errno) {
+                try FileSystem.createDirectory(folder)
+            } catch {
+                throw DeskError.io("cannot create \(folder)", error)
+            }
+        }
+        claims = ClaimStore(layout: layout, logger: logger)
+        statusBook = StatusBook(layout: layout, clock: clock, metrics: metrics)
+        processor = BatchProcessor(
+            layout: layout, configuration: configuration, templates: TemplateStore(layout: layout),
+            statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown)
+        startedAt = clock.now()
+    }
+
+    var intakeOptions: IntakeOptions {
+        IntakeOptions(
+            pollSeconds: configuration.pollSeconds, reconcileSeconds: configuration.reconcileSeconds,
+            settleSeconds: configuration.settleSeconds)
+    }
+
+    /// Writes `state/metrics.prom` atomically.
+    func writeMetrics() {
+        do throws(Errno) {
+            try AtomicFile.write(Array(metrics.prometheusText().utf8), to: layout.metrics)
+        } catch {
+            logger.error("metrics.write_failed", ["error": error.description])
+        }
+    }
+
+    /// Writes `state/health.json` atomically: liveness, mode and counts.
+    func writeHealth(status: String, mode: String, inFlight: Int) {
+        var o = JSONObject()
+        o["status"] = .string(status)
+        o["pid"] = .int(Int(ProcessIdentity.current.pid))
+        o["host"] = .string(ProcessIdentity.current.host)
+        o["mode"] = .string(mode)
+        o["started_at"] = .string(startedAt.iso8601)
+        o["heartbeat_at"] = .string(clock.now().iso8601)
+        o["in_flight"] = .int(inFlight)
+        o["files_admitted"] = .int(Int(metrics.counter("copydesk_files_admitted_total")))
+        o["files_seen"] = .int(Int(metrics.counter("copydesk_files_seen_total")))
+        do throws(Errno) {
+            try AtomicFile.write(JSONValue.object(o).serialized(pretty: true), to: layout.health)
+        } catch {
+            logger.error("health.write_failed", ["error": error.description])
+        }
+    }
+}

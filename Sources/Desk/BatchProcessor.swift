@@ -1,0 +1,296 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DeskKit
+import Dialects
+import Generation
+import Intake
+import Validation
+
+/// Takes one claimed request file from admission to outbox: read, decode, validate, deduplicate,
+/// generate, write result and status, archive.
+///
+/// Every step can be repeated after a crash: the batch id comes from the file's name and bytes,
+/// so a file found again in the claim folder maps to the same batch, its stored outputs are
+/// reused, a result already written is not written again, and a finished batch is only archived.
+/// Runs on a blocking thread (it reads, writes and `fsync`s).
+public final class BatchProcessor: Sendable {
+    /// What became of a file.
+    public enum Disposition: Sendable, Equatable {
+        /// Admitted and finished (possibly with item rejections or failures).
+        case admitted(batchID: String, progress: Progress)
+        /// Same bytes or idempotency key as an earlier batch: no new work.
+        case duplicate(of: String)
+        /// Rejected as a whole; the file is in `rejected/<org>/`.
+        case rejected(DeskError)
+        /// Stopped at a checkpoint for shutdown; the file is back in the inbox.
+        case released(batchID: String)
+        /// The file vanished before it could be read (another process took it).
+        case vanished
+        /// A filesystem error stopped the work; the file stays claimed and is retried.
+        case failed(DeskError)
+    }
+
+    private let layout: DeskLayout
+    private let configuration: DeskConfiguration
+    private let generator: ContentGenerator
+    private let validator: Validator
+    private let index: DedupIndex
+    private let statusBook: StatusBook
+    private let rejections: RejectionWriter
+    private let claims: ClaimStore
+    private let clock: any DeskClock
+    private let logger: Logger
+    private let metrics: Metrics
+    private let shutdown: ShutdownSignal
+
+    /// A processor for the desk `layout`.
+    public init(
+        layout: DeskLayout, configuration: DeskConfiguration, templates: TemplateStore, statusBook: StatusBook,
+        claims: ClaimStore, clock: any DeskClock, logger: Logger, metrics: Metrics, shutdown: ShutdownSignal
+    ) {
+        self.layout = layout
+        self.configuration = configuration
+        self.generator = ContentGenerator(templates: templates)
+        self.validator = Validator(maxItems: configuration.maxItems)
+        self.index = DedupIndex(layout: layout)
+        self.statusBook = statusBook
+        self.rejections = RejectionWriter(layout: layout, clock: clock)
+        self.claims = claims
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        self.shutdown = shutdown
+        metrics.describe("copydesk_files_admitted_total", "Request files admitted as batches.")
+        metrics.describe("copydesk_files_rejected_total", "Request files rejected as a whole, by code.")
+        metrics.describe("copydesk_files_duplicate_total", "Request files that repeated an earlier batch.")
+        metrics.describe("copydesk_items_total", "Items that reached a final state, by status.")
+        metrics.describe("copydesk_drop_to_result_seconds", "From noticing a file to its result being durable.")
+    }
+
+    /// Processes `file` to the end and says what became of it.
+    public func process(_ file: ClaimedFile) -> Disposition {
+        do throws(Errno) {
+            let disposition = try admit(file)
+            switch disposition {
+            case .admitted(let batchID, let progress):
+                metrics.increment("copydesk_files_admitted_total")
+                metrics.observe(
+                    "copydesk_drop_to_result_seconds", Double(clock.uptimeNanoseconds() &- file.detectedAt) / 1e9)
+                logger.info(
+                    "batch.done",
+                    [
+                        "org": file.org, "file": file.name, "batch": batchID, "items": "\(progress.total)",
+                        "generated": "\(progress[.generated])", "rejected": "\(progress[.rejected])",
+                        "failed": "\(progress[.failed])",
+                    ])
+            case .duplicate(let original):
+                metrics.increment("copydesk_files_duplicate_total")
+                logger.info("file.duplicate", ["org": file.org, "file": file.name, "of": original])
+            case .rejected(let error):
+                metrics.increment("copydesk_files_rejected_total", ["code": error.code.rawValue])
+                logger.warning(
+                    "file.rejected", ["org": file.org, "file": file.name, "code": error.code.rawValue, "message": error.message])
+            case .released(let batchID):
+                logger.info("batch.released", ["org": file.org, "file": file.name, "batch": batchID])
+            case .vanished, .failed:
+                break
+            }
+            return disposition
+        } catch {
+            let deskError = DeskError.io("cannot process \(file.name)", error)
+            metrics.increment("copydesk_io_errors_total")
+            logger.error("file.io_error", ["org": file.org, "file": file.name, "error": error.description])
+            return .failed(deskError)
+        }
+    }
+
+    private func reject(_ file: ClaimedFile, _ error: DeskError) throws(Errno) -> Disposition {
+        try rejections.reject(path: file.path, name: file.name, org: file.org, error: error)
+        return .rejected(error)
+    }
+
+    private func admit(_ file: ClaimedFile) throws(Errno) -> Disposition {
+        guard let st = try FileSystem.linkStatus(file.path) else { return .vanished }
+        switch FileSystem.kind(of: st) {
+        case .file: break
+        case .symlink:
+            return try reject(
+                file,
+                DeskError(
+                    .unsupportedFile,
+                    "\(file.name) is a symbolic link; copydesk never follows links dropped in the inbox: drop the file itself"))
+        default:
+            return try reject(
+                file, DeskError(.unsupportedFile, "\(file.name) is not a regular file (a FIFO, socket or device)"))
+        }
+        guard Path.extension(file.name) == "json" else {
+            return try reject(
+                file,
+                DeskError(
+                    .unknownFormat,
+                    "copydesk takes request files named *.json; '\(file.name)' has another extension"))
+        }
+        if Int(st.st_size) > configuration.maxFileBytes {
+            return try reject(file, tooLarge(file, size: Int(st.st_size)))
+        }
+        guard let bytes = try FileSystem.readFile(file.path, limit: configuration.maxFileBytes) else {
+            return try reject(file, tooLarge(file, size: nil))
+        }
+        let digest = SHA256.hexDigest(bytes)
+        let batchID = BatchID.make(name: file.name, hexDigest: digest)
+
+        let document: JSONValue
+        do throws(JSONParseError) {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            return try reject(
+                file, DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
+        }
+        guard RequestFormat.detect(document) == RequestFormat.native else {
+            return try reject(file, DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
+        }
+        let request: BatchRequest
+        do throws(DeskError) {
+            request = try validator.validate(try NativeRequestDecoder.decode(document))
+        } catch {
+            return try reject(file, error)
+        }
+
+        guard statusBook.begin(batchID) else {
+            return try duplicate(file, of: batchID)
+        }
+        var running = true
+        defer { if running { statusBook.abandon(batchID) } }
+        if let key = request.idempotencyKey,
+            case .duplicate(let original) = try index.claim(.idempotencyKey, key, for: batchID, org: file.org)
+        {
+            return try duplicate(file, of: original)
+        }
+        if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
+            return try duplicate(file, of: original)
+        }
+        let disposition = try run(file, batchID: batchID, request: request)
+        if case .admitted = disposition { running = false }
+        return disposition
+    }
+
+    private func tooLarge(_ file: ClaimedFile, size: Int?) -> DeskError {
+        let limit = configuration.maxFileBytes
+        let sizeText = size.map { "\($0) bytes" } ?? "larger than the limit"
+        return DeskError(
+            .tooLarge,
+            "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files")
+    }
+
+    private func duplicate(_ file: ClaimedFile, of original: String) throws(Errno) -> Disposition {
+        if !(try statusBook.recordDuplicate(of: original, org: file.org, file: file.name)) {
+            logger.warning("file.duplicate_unrecorded", ["org": file.org, "file": file.name, "of": original])
+        }
+        try archive(file, as: Path.stem(file.name) + ".duplicate-of-" + original + ".json")
+        return .duplicate(of: original)
+    }
+
+    private func archive(_ file: ClaimedFile, as name: String) throws(Errno) {
+        let folder = layout.archive(org: file.org)
+        try FileSystem.createDirectory(folder)
+        try FileSystem.rename(file.path, to: Path.join(folder, name))
+        try FileSystem.syncDirectory(folder)
+    }
+
+    /// Generates the batch's admitted items, in checkpointed chunks for a large batch, then
+    /// writes the result and the final status and archives the request.
+    private func run(_ file: ClaimedFile, batchID: String, request: BatchRequest) throws(Errno) -> Disposition {
+        let now = clock.now()
+        var createdAt = now
+        if let existing = statusBook.read(org: file.org, batchID: batchID) {
+            if let raw = existing["status"]?.stringValue, let state = BatchState(rawValue: raw), state.isFinal {
+                // Finished before a crash took the process; only the archiving was left.
+                try archive(file, as: batchID + ".json")
+                statusBook.abandon(batchID)
+                let states = (existing["items"]?.arrayValue ?? []).compactMap {
+                    $0["status"]?.stringValue.flatMap(ItemState.init(rawValue:))
+                }
+                return .admitted(batchID: batchID, progress: Progress(states))
+            }
+            if let created = existing["created_at"]?.stringValue, let ts = Timestamp(iso8601: created) {
+                createdAt = ts
+            }
+        }
+        let journal = ItemJournal(path: layout.itemJournal(org: file.org, batchID: batchID))
+        let stored = journal.load()
+        var outcomes = request.items.map { item -> ItemOutcome in
+            if let error = item.rejection {
+                return ItemOutcome(
+                    index: item.index, id: item.id, state: .rejected, templateID: item.templateID,
+                    trackingID: item.trackingID, error: error)
+            }
+            return stored[item.index]
+                ?? ItemOutcome(
+                    index: item.index, id: item.id, state: .pending, templateID: item.templateID,
+                    trackingID: item.trackingID)
+        }
+        var status = BatchStatus(
+            batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,
+            createdAt: createdAt, idempotencyKey: request.idempotencyKey, items: outcomes)
+
+        let todo = request.items.filter { $0.rejection == nil && stored[$0.index] == nil }
+        let chunk = configuration.checkpointItems
+        let chunked = todo.count > chunk
+        var lastStatusWrite: UInt64 = 0
+        if chunked {
+            // A long batch shows up in `copydesk status` at once.
+            try statusBook.write(status, final: false)
+            lastStatusWrite = clock.uptimeNanoseconds()
+        }
+        var start = 0
+        while start < todo.count {
+            if chunked && shutdown.isTriggered {
+                try statusBook.write(status, final: false)
+                statusBook.abandon(batchID)
+                try claims.release(file)
+                return .released(batchID: batchID)
+            }
+            let end = min(start + chunk, todo.count)
+            var made: [ItemOutcome] = []
+            made.reserveCapacity(end - start)
+            for item in todo[start..<end] {
+                let outcome = generator.generate(item, org: file.org)
+                outcomes[item.index] = outcome
+                made.append(outcome)
+            }
+            start = end
+            if chunked {
+                try journal.append(made)
+                status.items = outcomes
+                let since = Double(clock.uptimeNanoseconds() &- lastStatusWrite) / 1e9
+                if start < todo.count && since >= configuration.statusIntervalSeconds {
+                    try statusBook.write(status, final: false)
+                    lastStatusWrite = clock.uptimeNanoseconds()
+                }
+            }
+        }
+
+        let progress = Progress(outcomes.map(\.state))
+        let finalState: BatchState = progress[.generated] + progress[.published] > 0 ? .completed : .failed
+        let completedAt = clock.now()
+        let resultPath = layout.result(org: file.org, batchID: batchID)
+        if !FileSystem.exists(resultPath) {
+            try FileSystem.createDirectory(layout.outbox(org: file.org))
+            let result = NativeResultEncoder.encode(
+                batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
+                completedAt: completedAt)
+            try AtomicFile.write(result.serialized(pretty: true), to: resultPath)
+        }
+        status.items = outcomes
+        status.state = finalState
+        status.completedAt = completedAt
+        try statusBook.write(status, final: true)
+        try archive(file, as: batchID + ".json")
+        if chunked || !stored.isEmpty { journal.remove() }
+        for state in ItemState.allCases where progress[state] > 0 {
+            metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])
+        }
+        return .admitted(batchID: batchID, progress: progress)
+    }
+}

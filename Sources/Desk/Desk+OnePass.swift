@@ -1,0 +1,80 @@
+import DeskKit
+import Intake
+
+/// What one pass over the inbox did.
+public struct PassSummary: Sendable, Equatable {
+    /// Files admitted as batches.
+    public var admitted = 0
+    /// Files rejected as a whole.
+    public var rejected = 0
+    /// Files that repeated an earlier batch.
+    public var duplicates = 0
+    /// Files that hit a filesystem error and stay claimed.
+    public var failed = 0
+    /// Items rejected or failed inside admitted batches.
+    public var itemProblems = 0
+    /// Items generated.
+    public var itemsGenerated = 0
+
+    /// Whether anything at all was rejected or failed (the exit code of `copydesk process`).
+    public var hasProblems: Bool { rejected > 0 || failed > 0 || itemProblems > 0 }
+}
+
+extension Desk {
+    /// Admits everything in the inbox (and anything left claimed by a dead process), does all
+    /// the work, and returns what happened. `copydesk process`.
+    public func processOnce() async throws(DeskError) -> PassSummary {
+        do throws(Errno) {
+            try claims.open()
+        } catch {
+            throw DeskError.io("cannot create the claim folder", error)
+        }
+        defer { claims.close() }
+        let intake = IntakeService(
+            layout: layout, options: intakeOptions, claims: claims, clock: clock, logger: logger, metrics: metrics)
+        var files: [ClaimedFile] = []
+        do throws(Errno) {
+            files = try claims.recover(detectedAt: clock.uptimeNanoseconds())
+        } catch {
+            logger.error("claims.recover_failed", ["error": error.description])
+        }
+        files += intake.scanOnce()
+        let executor = BlockingExecutor(threads: configuration.workers)
+        defer { executor.shutdown() }
+        let processor = self.processor
+        let dispositions = await withTaskGroup(of: BatchProcessor.Disposition.self) { group in
+            var results: [BatchProcessor.Disposition] = []
+            var next = 0
+            while next < files.count && next < configuration.workers {
+                let file = files[next]
+                group.addTask { await executor.run { processor.process(file) } }
+                next += 1
+            }
+            for await disposition in group {
+                results.append(disposition)
+                if next < files.count {
+                    let file = files[next]
+                    group.addTask { await executor.run { processor.process(file) } }
+                    next += 1
+                }
+            }
+            return results
+        }
+        var summary = PassSummary()
+        for disposition in dispositions {
+            switch disposition {
+            case .admitted(_, let progress):
+                summary.admitted += 1
+                summary.itemProblems += progress[.rejected] + progress[.failed]
+                summary.itemsGenerated += progress[.generated]
+            case .duplicate: summary.duplicates += 1
+            case .rejected: summary.rejected += 1
+            case .failed: summary.failed += 1
+            case .released, .vanished: break
+            }
+        }
+        writeMetrics()
+        writeHealth(status: "stopped", mode: "process", inFlight: 0)
+        return summary
+    }
+}

@@ -1,0 +1,80 @@
+import DeskKit
+
+/// Reads the status files of a desk for `copydesk status`: a table with a progress bar per
+/// batch, or the documents themselves as JSON.
+public struct StatusReport: Sendable {
+    /// One batch's line.
+    public struct Row: Sendable {
+        public var org: String
+        public var batchID: String
+        public var status: String
+        public var progress: JSONObject
+        public var updatedAt: String
+        public var document: JSONValue
+    }
+
+    /// The batches found, newest first.
+    public var rows: [Row]
+
+    /// Reads every `state/<org>/*.status.json` of the desk at `layout`, or only `batchID`'s.
+    ///
+    /// O(n) in status files.
+    public init(layout: DeskLayout, batchID: String? = nil) throws(DeskError) {
+        var rows: [Row] = []
+        let orgs: [DirectoryEntry]
+        do throws(Errno) {
+            orgs = try FileSystem.entries(of: layout.state)
+        } catch {
+            throw DeskError.io("cannot list \(layout.state)", error)
+        }
+        for org in orgs where org.kind == .directory && org.name != "claims" {
+            let folder = layout.state(org: org.name)
+            for entry in (try? FileSystem.entries(of: folder)) ?? [] where entry.name.hasSuffix(".status.json") {
+                let id = String(entry.name.dropLast(".status.json".count))
+                if let batchID, batchID != id { continue }
+                guard let bytes = try? FileSystem.readFile(Path.join(folder, entry.name)),
+                    let json = try? JSONValue.parse(bytes)
+                else { continue }
+                rows.append(
+                    Row(
+                        org: org.name, batchID: id, status: json["status"]?.stringValue ?? "?",
+                        progress: json["progress"]?.objectValue ?? JSONObject(),
+                        updatedAt: json["updated_at"]?.stringValue ?? "", document: json))
+            }
+        }
+        if let batchID, rows.isEmpty {
+            throw DeskError(.notFound, "no batch '\(batchID)' in \(layout.state)", field: "BATCH")
+        }
+        self.rows = rows.sorted { ($0.updatedAt, $0.batchID) > ($1.updatedAt, $1.batchID) }
+    }
+
+    /// The documents as one JSON array.
+    public var json: JSONValue { .array(rows.map(\.document)) }
+
+    /// A table: batch, org, status, a progress bar of finished items, and counts.
+    public func table(width: Int = 24) -> String {
+        if rows.isEmpty { return "no batches yet\n" }
+        let idWidth = min(48, max(5, rows.map(\.batchID.count).max() ?? 5))
+        let orgWidth = min(20, max(3, rows.map(\.org.count).max() ?? 3))
+        func pad(_ s: String, _ n: Int) -> String {
+            s.count >= n ? String(s.prefix(n)) : s + String(repeating: " ", count: n - s.count)
+        }
+        var out = pad("BATCH", idWidth) + "  " + pad("ORG", orgWidth) + "  " + pad("STATUS", 11) + "  "
+            + pad("PROGRESS", width + 7) + "  ITEMS\n"
+        for row in rows {
+            let total = row.progress["total"]?.intValue ?? 0
+            let done = ItemState.allCases.filter(\.isFinal).reduce(0) { $0 + (row.progress[$1.rawValue]?.intValue ?? 0) }
+            let fraction = total == 0 ? 1.0 : Double(done) / Double(total)
+            let filled = Int((fraction * Double(width)).rounded(.down))
+            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+            let percent = String(Int((fraction * 100).rounded(.down)))
+            let counts = ItemState.allCases.compactMap { state -> String? in
+                let n = row.progress[state.rawValue]?.intValue ?? 0
+                return n > 0 ? "\(n) \(state.rawValue)" : nil
+            }.joined(separator: ", ")
+            out += pad(row.batchID, idWidth) + "  " + pad(row.org, orgWidth) + "  " + pad(row.status, 11) + "  "
+                + bar + " " + pad(percent + "%", 4) + "  " + "\(total): " + counts + "\n"
+        }
+        return out
+    }
+}

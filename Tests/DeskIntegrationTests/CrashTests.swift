@@ -1,0 +1,72 @@
+import DeskKit
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kill -9` at any instant loses nothing and writes nothing twice.
+@Suite(.serialized)
+struct CrashTests {
+    /// A request with `items` items; big ones span several checkpoints (checkpoint_items is 100).
+    static func request(_ tag: String, items: Int) -> String {
+        let list = (0..<items).map { #"{"id": "\#(tag)-\#($0)", "fields": {"name": "\#(tag)", "n": \#($0)}}"# }
+        return #"{"template_id": "hello", "items": [\#(list.joined(separator: ","))]}"#
+    }
+
+    @Test func sigkillAtRandomInstantsFiftyTimesLeavesExactlyOneResultPerInput() throws {
+        let desk = try TestDesk(config: #"{"checkpoint_items": 100, "status_interval_seconds": 0.01}"#)
+        var generator = SystemRandomNumberGenerator()
+        var expected: [String: Int] = [:]  // input name → items
+        var dropped = 0
+        for round in 0..<50 {
+            // New work arrives between crashes too, some of it large.
+            for k in 0..<6 {
+                let items = k == 0 ? 1_500 : Int.random(in: 1...5, using: &generator)
+                let name = "r\(round)-\(k).json"
+                try desk.drop(Self.request("r\(round)k\(k)", items: items), as: name)
+                expected[name] = items
+                dropped += 1
+            }
+            try desk.start()
+            usleep(UInt32.random(in: 0...250_000, using: &generator))
+            desk.crash()
+        }
+        // A last, uninterrupted run finishes everything.
+        try desk.start()
+        try waitUntil(seconds: 120, "every input has a result") {
+            desk.results().count >= expected.count && desk.files(in: desk.layout.inbox).isEmpty
+        }
+        #expect(desk.stop() == 0)
+
+        let results = desk.results()
+        #expect(results.count == expected.count, "one result per input")
+        #expect(Set(results).count == results.count)
+        let archived = desk.files(in: desk.layout.archive(org: "default"))
+        #expect(archived.count == expected.count, "each input archived once")
+        #expect(desk.files(in: desk.layout.rejected(org: "default")).isEmpty)
+        #expect(desk.files(in: desk.layout.inbox).isEmpty)
+        // No claim is left behind, and no item journal: every batch finished.
+        let claimFolders = (try? FileSystem.entries(of: desk.layout.claims)) ?? []
+        for folder in claimFolders {
+            let orgs = (try? FileSystem.entries(of: desk.layout.claims + "/" + folder.name)) ?? []
+            for org in orgs where org.kind == .directory {
+                #expect(desk.files(in: desk.layout.claims + "/" + folder.name + "/" + org.name).isEmpty)
+            }
+        }
+        #expect(!desk.files(in: desk.layout.state(org: "default")).contains { $0.hasSuffix(".items.jsonl") })
+        // Each result is complete: every item generated, in order, once.
+        for name in results {
+            let result = try desk.json(desk.layout.outbox(org: "default") + "/" + name)
+            let batchID = String(name.dropLast(".result.json".count))
+            let stem = batchID.split(separator: "-").dropLast().joined(separator: "-")
+            let items = result["items"]?.arrayValue ?? []
+            #expect(items.count == expected[stem + ".json"], "\(name) has every item")
+            #expect(items.enumerated().allSatisfy { $0.element["index"]?.intValue == $0.offset })
+            #expect(items.allSatisfy { $0["status"]?.stringValue == "generated" })
+            let status = try desk.json(desk.layout.status(org: "default", batchID: batchID))
+            #expect(status["status"]?.stringValue == "completed")
+        }
+    }
+}
