@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Intake benchmark: drop request files into a running `copydesk watch` and time each one from
+its drop (the rename into the inbox) to its result (the rename of the result into the outbox),
+both seen on this process's monotonic clock; the result is timed by inotify, never by mtimes.
+
+Burst: N single-item requests dropped as fast as possible; reports files/s and latency p50/p99.
+Low rate: requests dropped at a steady rate; reports latency p50/p99.
+Durable writes stay on (copydesk always fsyncs). Each scenario runs --runs times on a fresh desk;
+the median of the runs is printed last.
+"""
+import argparse, ctypes, ctypes.util, json, os, shutil, signal, statistics, struct, subprocess, sys, tempfile, threading, time
+
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+IN_MOVED_TO = 0x80
+IN_CLOEXEC = 0o2000000
+
+TEMPLATE = {"id": "hello", "approved": True,
+            "variants": [{"id": "a", "vars": {"greeting": "Hello {{ name | capitalize }}", "n": "{{ n }}"}}]}
+
+
+class ResultWatcher(threading.Thread):
+    """Records the monotonic time at which each result file is renamed into the outbox."""
+
+    def __init__(self, folder):
+        super().__init__(daemon=True)
+        self.fd = libc.inotify_init1(IN_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+        if libc.inotify_add_watch(self.fd, folder.encode(), IN_MOVED_TO) < 0:
+            raise OSError(ctypes.get_errno(), "inotify_add_watch")
+        self.seen = {}
+        self.lock = threading.Lock()
+
+    def run(self):
+        while True:
+            data = os.read(self.fd, 1 << 20)
+            now = time.monotonic()
+            offset = 0
+            while offset < len(data):
+                wd, mask, cookie, length = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16: offset + 16 + length].rstrip(b"\0").decode()
+                offset += 16 + length
+                if name.endswith(".result.json"):
+                    # b-123-<hash>.result.json → 123
+                    key = int(name.split("-")[1])
+                    with self.lock:
+                        self.seen.setdefault(key, now)
+
+    def count(self):
+        with self.lock:
+            return len(self.seen)
+
+
+def make_desk():
+    root = tempfile.mkdtemp(prefix="copydesk-bench.")
+    for folder in ["inbox", "outbox/default", "state", "archive", "rejected", "library/default/templates"]:
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+    with open(os.path.join(root, "library/default/templates/hello.json"), "w") as f:
+        json.dump(TEMPLATE, f)
+    return root
+
+
+def start(binary, root):
+    log = open(root + ".log", "w")
+    proc = subprocess.Popen([binary, "watch", root, "--log-level", "warn"], stdout=log, stderr=log)
+    deadline = time.monotonic() + 30
+    health = os.path.join(root, "state/health.json")
+    while time.monotonic() < deadline:
+        try:
+            with open(health) as f:
+                h = json.load(f)
+            if h.get("pid") == proc.pid and h.get("status") == "running":
+                return proc
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.01)
+    proc.kill()
+    raise RuntimeError("copydesk did not start; see " + root + ".log")
+
+
+def drop(root, i):
+    body = json.dumps({"template_id": "hello", "items": [{"id": str(i), "fields": {"name": "n%d" % i, "n": i}}]})
+    temp = os.path.join(root, "inbox", ".b-%d.json.part" % i)
+    with open(temp, "w") as f:
+        f.write(body)
+    os.rename(temp, os.path.join(root, "inbox", "b-%d.json" % i))
+    return time.monotonic()
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def scenario(binary, n, rate):
+    root = make_desk()
+    proc = start(binary, root)
+    watcher = ResultWatcher(os.path.join(root, "outbox/default"))
+    watcher.start()
+    dropped = {}
+    began = time.monotonic()
+    for i in range(n):
+        if rate:
+            target = began + i / rate
+            pause = target - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+        dropped[i] = drop(root, i)
+    deadline = time.monotonic() + 600
+    while watcher.count() < n and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    with watcher.lock:
+        seen = dict(watcher.seen)
+    if len(seen) < n:
+        raise RuntimeError("only %d of %d results; see %s.log" % (len(seen), n, root))
+    latencies = [(seen[i] - dropped[i]) * 1000 for i in range(n)]
+    elapsed = max(seen.values()) - began
+    shutil.rmtree(root, ignore_errors=True)
+    os.unlink(root + ".log")
+    return {"files_per_s": n / elapsed, "p50_ms": percentile(latencies, 0.50),
+            "p99_ms": percentile(latencies, 0.99), "max_ms": max(latencies), "elapsed_s": elapsed}
+
+
+def report(title, runs, keys):
+    print("== " + title)
+    for k, r in enumerate(runs, 1):
+        print("  run %d: " % k + "  ".join("%s %.1f" % (key, r[key]) for key in keys))
+    print("  median: " + "  ".join("%s %.1f" % (key, statistics.median(r[key] for r in runs)) for key in keys))
+    sys.stdout.flush()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--binary", required=True)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--burst", type=int, default=5000, help="files in the burst scenario (0 skips it)")
+    p.add_argument("--rate", type=float, default=50, help="files per second in the low-rate scenario (0 skips it)")
+    p.add_argument("--seconds", type=float, default=20, help="length of the low-rate scenario")
+    a = p.parse_args()
+    print("copydesk intake benchmark: %d cores, durable writes on, %d runs each" % (os.cpu_count(), a.runs))
+    if a.burst:
+        runs = [scenario(a.binary, a.burst, 0) for _ in range(a.runs)]
+        report("burst: %d single-item files dropped at once (goal >= 1000 files/s)" % a.burst, runs,
+               ["files_per_s", "p50_ms", "p99_ms", "max_ms"])
+    if a.rate:
+        n = int(a.rate * a.seconds)
+        runs = [scenario(a.binary, n, a.rate) for _ in range(a.runs)]
+        report("low rate: %d files at %g files/s (goal p99 <= 20 ms)" % (n, a.rate), runs,
+               ["p50_ms", "p99_ms", "max_ms"])
+
+
+if __name__ == "__main__":
+    main()
