@@ -383,6 +383,7 @@ struct DateTime {
     }
 }
 
+/// Case helpers for `strftime`.
 extension String {
     /// The string lowercased when `how` is `"lower"`.
     fileprivate func applying(_ how: String) -> String { how == "lower" ? lowercased() : self }

@@ -68,11 +68,13 @@ public final class DirectoryLoader: TemplateLoader {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The source of `<directory>/<name>.liquid` (or `<directory>/<name>`), or nil if neither exists.
     public func source(named name: String) throws(LiquidError) -> String? {
         guard let (path, _) = try file(for: name) else { return nil }
         return try read(path, name: name)
     }
 
+    /// The parsed partial, from the cache unless its file changed.
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
         guard let (path, stamp) = try file(for: name) else { return nil }
         return try cache.template(named: name, options: options, stamp: stamp) { () throws(LiquidError) -> String? in

@@ -30,6 +30,7 @@ struct ExpressionParser {
 
     /// Moves past the token at hand and returns it.
     @discardableResult
+    /// Moves past the token at hand and returns it.
     mutating func advance() -> ExpressionToken {
         let token = tokens[index]
         if index < tokens.count - 1 { index += 1 }

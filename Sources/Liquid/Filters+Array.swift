@@ -1,6 +1,7 @@
 /// Array filters, with Ruby's semantics: nested arrays are flattened, an object or a scalar
 /// counts as an array of one, nil as an empty array.
 extension Filters {
+    /// The array filters.
     static let arrayFilters: [Filter] = [
         Filter("size") { input, _ in
             switch input {

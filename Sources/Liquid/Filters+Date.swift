@@ -1,5 +1,6 @@
 /// The `date` filter.
 extension Filters {
+    /// The `date` filter.
     static let dateFilters: [Filter] = [
         Filter("date", arguments: 1...1) { input, args in
             let format = args[0].liquidString

@@ -1,5 +1,6 @@
 /// Escaping and encoding filters: HTML, URLs, Base64, and LiquidJS's `json`.
 extension Filters {
+    /// The escaping and encoding filters.
     static let encodingFilters: [Filter] = [
         Filter("escape") { input, _ in
             if case .nil = input { return .nil }
@@ -249,6 +250,7 @@ extension Filters {
     }
 }
 
+/// JSON helpers.
 extension String {
     /// A Ruby float text with its exponent in JSON form (`1.0e+20` → `1.0e20`).
     fileprivate var replacingRubyExponent: String {

@@ -1,6 +1,7 @@
 /// Math filters, with Ruby's semantics: integers stay integers, floats are exact decimals
 /// (as with Ruby's BigDecimal), strings are read as numbers.
 extension Filters {
+    /// The math filters.
     static let mathFilters: [Filter] = [
         Filter("plus", arguments: 1...1) { input, args throws(LiquidError) in
             try arithmetic(input, args[0], .add)

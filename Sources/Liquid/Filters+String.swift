@@ -1,5 +1,6 @@
 /// String filters, with Ruby's semantics (`input.to_s` first; nil reads as the empty string).
 extension Filters {
+    /// The string filters (and `default`).
     static let stringFilters: [Filter] = [
         Filter("default", arguments: 0...1, keywords: ["allow_false"]) { input, args in
             let allowFalse = args.keyword("allow_false")?.isTruthy ?? false

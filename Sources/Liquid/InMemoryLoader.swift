@@ -9,8 +9,10 @@ public final class InMemoryLoader: TemplateLoader {
         self.templates = templates
     }
 
+    /// The source of the partial `name`, or nil.
     public func source(named name: String) throws(LiquidError) -> String? { templates[name] }
 
+    /// The parsed partial `name` (parsed once), or nil.
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
         guard let source = templates[name] else { return nil }
         return try cache.template(named: name, options: options) { () throws(LiquidError) -> String? in source }

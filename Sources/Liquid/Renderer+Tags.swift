@@ -52,6 +52,7 @@ extension Renderer {
         return nil
     }
 
+    /// `if`/`unless`: renders the first branch whose condition holds.
     func renderConditional(_ node: ConditionalNode) throws(LiquidError) {
         for branch in node.branches {
             if let condition = branch.condition {
@@ -68,6 +69,7 @@ extension Renderer {
         }
     }
 
+    /// `case`: renders every matching `when`, and an `else` when nothing before it matched.
     func renderCase(_ node: CaseNode) throws(LiquidError) {
         var elseAllowed = true
         for branch in node.branches {
@@ -121,6 +123,7 @@ extension Renderer {
         return (start, from, max(end, start))
     }
 
+    /// `for`: renders the body for each item (or the `else` body when there are none).
     func renderFor(_ node: ForNode) throws(LiquidError) {
         let items: LoopItems
         let bounds: (start: Int, from: Int, end: Int)
@@ -153,6 +156,7 @@ extension Renderer {
         }
     }
 
+    /// `tablerow`: renders the body in HTML table cells, `cols` to a row.
     func renderTablerow(_ node: ForNode) throws(LiquidError) {
         let items: LoopItems
         let bounds: (start: Int, from: Int, end: Int)
@@ -198,6 +202,7 @@ extension Renderer {
         output.append("</tr>\n")
     }
 
+    /// `cycle`: outputs the group's next value.
     func renderCycle(_ node: CycleNode) throws(LiquidError) {
         do {
             let key: String
@@ -257,7 +262,7 @@ extension Renderer {
             frame = try arguments(node)
             if let binding = node.binding { bound = try evaluate(binding) }
         } catch {
-            throw located(error, node.location)
+            throw includedFrom(error, node.location, templateName)
         }
         let savedName = templateName
         templateName = name
@@ -267,27 +272,45 @@ extension Renderer {
             includeDepth -= 1
         }
         let variable = node.alias ?? name
-        if node.isLoop, case .array(let items)? = bound {
-            frame.names.append(variable)
-            frame.values.append(.nil)
-            scope.frames.append(frame)
-            defer { scope.frames.removeLast() }
-            let index = scope.frames.count - 1
-            for item in items {
-                try tick(node.location)
-                scope.frames[index].values[frame.values.count - 1] = item
-                try render(template.nodes)
-                if interrupt != .none { break }
-            }
-        } else {
-            if let bound {
+        do {
+            if node.isLoop, case .array(let items)? = bound {
                 frame.names.append(variable)
-                frame.values.append(bound)
+                frame.values.append(.nil)
+                scope.frames.append(frame)
+                defer { scope.frames.removeLast() }
+                let index = scope.frames.count - 1
+                for item in items {
+                    try tick(node.location)
+                    scope.frames[index].values[frame.values.count - 1] = item
+                    try render(template.nodes)
+                    if interrupt != .none { break }
+                }
+            } else {
+                if let bound {
+                    frame.names.append(variable)
+                    frame.values.append(bound)
+                }
+                scope.frames.append(frame)
+                defer { scope.frames.removeLast() }
+                try render(template.nodes)
             }
-            scope.frames.append(frame)
-            defer { scope.frames.removeLast() }
-            try render(template.nodes)
+        } catch {
+            throw includedFrom(error, node.location, savedName)
         }
+    }
+
+    /// An error from inside a partial, with where the partial was included from.
+    private func includedFrom(_ error: LiquidError, _ location: SourceLocation, _ includer: String?) -> LiquidError {
+        var error = error
+        if error.line == 0 {
+            error.templateName = includer
+            error.line = Int(location.line)
+            error.column = Int(location.column)
+        } else {
+            let site = (includer.map { "\($0):" } ?? "") + "\(location.line):\(location.column)"
+            error.message += " (in a partial included at \(site))"
+        }
+        return error
     }
 
     /// `render`: the partial sees only its arguments, in a scope of its own.
@@ -302,7 +325,7 @@ extension Renderer {
             for argument in node.arguments { globals[argument.name] = try evaluate(argument.value) }
             if let binding = node.binding { bound = try evaluate(binding) }
         } catch {
-            throw located(error, node.location)
+            throw includedFrom(error, node.location, templateName)
         }
         let savedScope = scope
         let savedName = templateName
@@ -325,21 +348,25 @@ extension Renderer {
             default: break
             }
         }
-        guard let items else {
-            if let bound, bound != .nil { scope.globals[variable] = bound }
-            try render(template.nodes)
-            return
-        }
-        let loop = LoopState(name: name, length: items.count, parent: nil, isPartialLoop: true)
-        for k in 0..<items.count {
-            try tick(node.location)
-            scope = Scope(data: ValueObject())
-            scope.globals = globals
-            scope.globals[variable] = items.item(at: k)
-            scope.frames = [Frame(loop: loop)]
-            loop.index0 = k
-            try render(template.nodes)
-            interrupt = .none
+        do {
+            guard let items else {
+                if let bound, bound != .nil { scope.globals[variable] = bound }
+                try render(template.nodes)
+                return
+            }
+            let loop = LoopState(name: name, length: items.count, parent: nil, isPartialLoop: true)
+            for k in 0..<items.count {
+                try tick(node.location)
+                scope = Scope(data: ValueObject())
+                scope.globals = globals
+                scope.globals[variable] = items.item(at: k)
+                scope.frames = [Frame(loop: loop)]
+                loop.index0 = k
+                try render(template.nodes)
+                interrupt = .none
+            }
+        } catch {
+            throw includedFrom(error, node.location, savedName)
         }
     }
 }

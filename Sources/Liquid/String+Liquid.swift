@@ -1,3 +1,4 @@
+/// String helpers of the engine.
 extension String {
     /// The string without leading and trailing ASCII white space.
     var trimmingSpaces: String {

@@ -10,6 +10,7 @@ public protocol TemplateLoader: Sendable {
     func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template?
 }
 
+/// The default parsing of partials.
 extension TemplateLoader {
     /// Parses `source(named:)` (no caching).
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {

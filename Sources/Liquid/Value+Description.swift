@@ -1,3 +1,4 @@
+/// How values are named in error messages.
 extension Value {
     /// The value as a template author would write it, for error messages.
     var debugDescription: String {

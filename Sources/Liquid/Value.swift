@@ -20,6 +20,7 @@ public enum Value: Sendable, Equatable {
     case object(ValueObject)
 }
 
+/// Values written as Swift literals: `"text"`, `42`, `1.5`, `true`, `[1, 2]`, `["key": 1]`.
 extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {

@@ -96,6 +96,7 @@ public struct ValueObject: Sendable, Equatable {
     }
 }
 
+/// Objects written as Swift dictionary literals, keeping the order written.
 extension ValueObject: ExpressibleByDictionaryLiteral {
     /// An object of the pairs written, in order.
     public init(dictionaryLiteral elements: (String, Value)...) { self.init(elements) }
