@@ -61,13 +61,10 @@ extension Filters {
         },
         Filter("uniq", arguments: 0...1) { input, args throws(LiquidError) in
             var kept: [Value] = []
-            var seen: [Value] = []
+            var seen = Set<String>()
             for item in input.filterItems {
                 let key = args.count > 0 && args[0] != .nil ? try property(item, args[0]) : item
-                if !seen.contains(where: { sameKey($0, key) }) {
-                    seen.append(key)
-                    kept.append(item)
-                }
+                if seen.insert(uniqueKey(key)).inserted { kept.append(item) }
             }
             return .array(kept)
         },
@@ -178,12 +175,21 @@ extension Filters {
         }
     }
 
-    /// Whether two values count as the same for `uniq` (Ruby's `eql?`: `1` and `1.0` differ).
-    private static func sameKey(_ a: Value, _ b: Value) -> Bool {
-        switch (a, b) {
-        case (.int, .double), (.double, .int): return false
-        default: return Value.liquidEqual(a, b)
+    /// A text that is the same for values `uniq` counts as the same (Ruby's `eql?`: `1` and
+    /// `1.0` differ).
+    private static func uniqueKey(_ value: Value) -> String {
+        var key: String
+        switch value {
+        case .nil: key = "n"
+        case .bool(let b): key = b ? "t" : "f"
+        case .int(let i): key = "i" + String(i)
+        case .double(let d): key = "d" + Value.formatDouble(d)
+        case .string(let s): key = "s" + s
+        case .array, .object:
+            key = "c"
+            value.inspect(into: &key)
         }
+        return key
     }
 
     /// `items` sorted, by `property` if it is not nil; nils go last. `natural` compares the

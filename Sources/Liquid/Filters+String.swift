@@ -121,18 +121,7 @@ extension Filters {
         let hay = Array(s.utf8)
         let needle = Array(target.utf8)
         guard hay.count >= needle.count else { return s }
-        var matches: [Int] = []
-        var i = 0
-        let last = hay.count - needle.count
-        while i <= last {
-            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) {
-                matches.append(i)
-                if which == .first { break }
-                i += needle.count
-            } else {
-                i += 1
-            }
-        }
+        var matches = ByteSearch(needle).matches(in: hay, firstOnly: which == .first)
         if which == .last, let final = matches.last { matches = [final] }
         guard !matches.isEmpty else { return s }
         if replacement.utf8.count > needle.count
@@ -171,15 +160,9 @@ extension Filters {
         }
         let needle = Array(separator.utf8)
         var start = 0
-        var i = 0
-        while i + needle.count <= bytes.count {
-            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) {
-                parts.append(Bytes.string(bytes, start..<i))
-                i += needle.count
-                start = i
-            } else {
-                i += 1
-            }
+        for match in ByteSearch(needle).matches(in: bytes) {
+            parts.append(Bytes.string(bytes, start..<match))
+            start = match + needle.count
         }
         parts.append(Bytes.string(bytes, start..<bytes.count))
         while let last = parts.last, last.isEmpty { parts.removeLast() }
@@ -208,42 +191,46 @@ extension Filters {
     /// `s` without HTML tags, comments, and `script` and `style` elements.
     static func stripHTML(_ s: String) -> String {
         let bytes = Array(s.utf8)
-        func find(_ pattern: String, from: Int) -> Int? {
-            let p = Array(pattern.utf8)
-            var i = from
-            while i + p.count <= bytes.count {
-                if bytes[i..<(i + p.count)].elementsEqual(p) { return i }
-                i += 1
-            }
-            return nil
+        func hasPrefix(_ pattern: [UInt8], at i: Int) -> Bool {
+            i + pattern.count <= bytes.count && bytes[i..<(i + pattern.count)].elementsEqual(pattern)
         }
-        func hasPrefix(_ pattern: String, at i: Int) -> Bool {
-            let p = Array(pattern.utf8)
-            return i + p.count <= bytes.count && bytes[i..<(i + p.count)].elementsEqual(p)
-        }
+        // Each block kind: its opening, its closing, and where its closings are.
+        let blocks: [([UInt8], [UInt8])] = [
+            (Array("<script".utf8), Array("</script>".utf8)), (Array("<!--".utf8), Array("-->".utf8)),
+            (Array("<style".utf8), Array("</style>".utf8)),
+        ]
+        let closings = blocks.map { ByteSearch($0.1).matches(in: bytes) }
+        var nextClosing = [0, 0, 0]
         var kept: [UInt8] = []
+        kept.reserveCapacity(bytes.count)
         var i = 0
-        while i < bytes.count {
+        outer: while i < bytes.count {
             if bytes[i] == UInt8(ascii: "<") {
-                let blocks = [("<script", "</script>"), ("<!--", "-->"), ("<style", "</style>")]
-                var skipped = false
-                for (open, close) in blocks where hasPrefix(open, at: i) {
-                    if let end = find(close, from: i + open.utf8.count) {
-                        i = end + close.utf8.count
-                        skipped = true
-                        break
+                for (b, block) in blocks.enumerated() where hasPrefix(block.0, at: i) {
+                    let after = i + block.0.count
+                    while nextClosing[b] < closings[b].count && closings[b][nextClosing[b]] < after { nextClosing[b] += 1 }
+                    if nextClosing[b] < closings[b].count {
+                        i = closings[b][nextClosing[b]] + block.1.count
+                        continue outer
                     }
                 }
-                if skipped { continue }
             }
             kept.append(bytes[i])
             i += 1
         }
         var result: [UInt8] = []
+        result.reserveCapacity(kept.count)
+        // The position of the next '>' at or after each point, found from the end.
+        var nextClose = [Int](repeating: -1, count: kept.count + 1)
+        var j = kept.count - 1
+        while j >= 0 {
+            nextClose[j] = kept[j] == UInt8(ascii: ">") ? j : nextClose[j + 1]
+            j -= 1
+        }
         i = 0
         while i < kept.count {
-            if kept[i] == UInt8(ascii: "<"), let close = kept[(i + 1)...].firstIndex(of: UInt8(ascii: ">")) {
-                i = close + 1
+            if kept[i] == UInt8(ascii: "<") && nextClose[i + 1] >= 0 {
+                i = nextClose[i + 1] + 1
                 continue
             }
             result.append(kept[i])

@@ -90,8 +90,7 @@ extension Value {
         guard item.isTruthy else { return false }
         switch self {
         case .string(let s):
-            let needle = item.liquidString
-            return needle.isEmpty || s.contains(needle)
+            return ByteSearch.contains(s, item.liquidString)
         case .array(let a): return a.contains { Value.liquidEqual($0, item) }
         case .object(let o):
             guard case .string(let key) = item else { return false }
@@ -125,7 +124,7 @@ extension Value {
             return .value(j >= 0 && j < a.count ? a[j] : .nil)
         case .string(let s):
             switch property {
-            case .string(let sub): return .value(s.contains(sub) ? .string(sub) : .nil)
+            case .string(let sub): return .value(ByteSearch.contains(s, sub) ? .string(sub) : .nil)
             case .int(let i):
                 let count = s.scalarCount
                 let j = i < 0 ? count + i : i

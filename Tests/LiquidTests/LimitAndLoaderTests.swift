@@ -71,6 +71,23 @@ import Testing
         #expect(throws: LiquidError.self) { try Template.parse(conditions) }
     }
 
+    @Test func adversarialFilterInputsStayLinear() throws {
+        let variables: ValueObject = [
+            "a": .string(String(repeating: "a", count: 200_000)),
+            "b": .string(String(repeating: "a", count: 100_000) + "b"),
+            "tags": .string(String(repeating: "<script", count: 20_000) + String(repeating: "<", count: 50_000)),
+        ]
+        let source = """
+            {{ a | replace: b, 'x' | size }} {{ a | split: b | size }} {% if a contains b %}yes{% endif %}
+            {{ tags | strip_html | size }} {% assign r = (1..60000) %}{{ r | uniq | size }}
+            """
+        let clock = ContinuousClock()
+        var output = ""
+        let elapsed = try clock.measure { output = try render(source, variables) }
+        #expect(output == "200000 1 \n190000 60000")
+        #expect(elapsed < .seconds(10))
+    }
+
     @Test func longSingleLineTemplatesParseQuickly() throws {
         let source = String(repeating: "{{ x }}", count: 50_000)
         let clock = ContinuousClock()
