@@ -120,7 +120,9 @@ struct ExpressionParser {
             if parser.options.strict {
                 throw parser.error("unknown filter '\(token.text)'", at: token.start, kind: .undefinedFilter)
             }
-            return FilterCall(name: token.text, filter: nil, arguments: arguments, keywords: keywords)
+            return FilterCall(
+                name: token.text, filter: nil, arguments: arguments, keywords: keywords,
+                location: parser.location(token.start))
         }
         if arguments.count < filter.minArguments || arguments.count > filter.maxArguments {
             let expected: String
@@ -139,7 +141,9 @@ struct ExpressionParser {
             throw parser.error(
                 "filter '\(filter.name)' has no argument named '\(keyword.name)'", at: token.start, kind: .argument)
         }
-        return FilterCall(name: token.text, filter: filter, arguments: arguments, keywords: keywords)
+        return FilterCall(
+            name: token.text, filter: filter, arguments: arguments, keywords: keywords,
+            location: parser.location(token.start))
     }
 
     /// A single value: a literal, a range or a variable path.
@@ -228,7 +232,8 @@ struct ExpressionParser {
                 break
             }
         }
-        return VariablePath(root: root, segments: segments, source: source(from: start))
+        return VariablePath(
+            root: root, segments: segments, source: source(from: start), location: parser.location(start))
     }
 
     // MARK: Conditions

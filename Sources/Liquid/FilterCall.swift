@@ -16,4 +16,6 @@ struct FilterCall: Sendable {
     let arguments: [Expression]
     /// Keyword arguments.
     let keywords: [Keyword]
+    /// Where the filter's name is in the source.
+    let location: SourceLocation
 }

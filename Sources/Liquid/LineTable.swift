@@ -21,18 +21,29 @@ struct LineTable {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
         }
+        let lineStart = lineStarts[low]
+        let end = min(offset, bytes.count)
+        if last.line == low && last.offset >= lineStart && end < last.offset && last.offset - end < end - lineStart {
+            // a little behind the last location asked (within one tag): count back from it
+            var column = last.column
+            var i = last.offset
+            while i > end {
+                i -= 1
+                if bytes[i] & 0xC0 != 0x80 { column -= 1 }
+            }
+            return SourceLocation(line: Int32(clamping: low + 1), column: Int32(clamping: column))
+        }
         var column = 1
-        var i = lineStarts[low]
-        if last.line == low && last.offset >= i && last.offset <= offset {
+        var i = lineStart
+        if last.line == low && last.offset >= lineStart && last.offset <= end {
             column = last.column
             i = last.offset
         }
-        let end = min(offset, bytes.count)
         while i < end {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
-        last = (max(i, lineStarts[low]), low, column)
+        last = (i, low, column)
         return SourceLocation(line: Int32(clamping: low + 1), column: Int32(clamping: column))
     }
 }

@@ -209,7 +209,9 @@ final class Renderer {
     /// The result of applying a filter to `value`.
     func apply(_ call: FilterCall, to value: Value) throws(LiquidError) -> Value {
         guard let filter = call.filter else {
-            if options.strict { throw LiquidError(.undefinedFilter, "unknown filter '\(call.name)'") }
+            if options.strict {
+                throw located(LiquidError(.undefinedFilter, "unknown filter '\(call.name)'"), call.location)
+            }
             return value
         }
         var arguments: [Value] = []
@@ -217,14 +219,24 @@ final class Renderer {
         for argument in call.arguments { arguments.append(try evaluate(argument)) }
         var keywords: [(String, Value)] = []
         for keyword in call.keywords { keywords.append((keyword.name, try evaluate(keyword.value))) }
-        let result = try filter.apply(
-            value, FilterArguments(positional: arguments, keywords: keywords, maxBytes: options.maxOutputBytes))
+        let result: Value
+        do {
+            result = try filter.apply(
+                value, FilterArguments(positional: arguments, keywords: keywords, maxBytes: options.maxOutputBytes))
+        } catch {
+            throw located(error, call.location)
+        }
         switch result {
         case .string(let s) where s.utf8.count > options.maxOutputBytes:
-            throw LiquidError(
-                .limitExceeded, "'\(call.name)' made a string larger than the limit of \(options.maxOutputBytes) bytes")
+            throw located(
+                LiquidError(
+                    .limitExceeded,
+                    "'\(call.name)' made a string larger than the limit of \(options.maxOutputBytes) bytes"),
+                call.location)
         case .array(let a) where a.count > options.maxOutputBytes / 16:
-            throw LiquidError(.limitExceeded, "'\(call.name)' made an array with too many items (\(a.count))")
+            throw located(
+                LiquidError(.limitExceeded, "'\(call.name)' made an array with too many items (\(a.count))"),
+                call.location)
         default: return result
         }
     }
@@ -265,7 +277,9 @@ final class Renderer {
         case .value(let value)?: return value
         case .loop(let loop)?: return loop.objectValue
         case nil:
-            if options.strict { throw LiquidError(.undefinedVariable, "undefined variable '\(path.source)'") }
+            if options.strict {
+                throw located(LiquidError(.undefinedVariable, "undefined variable '\(path.source)'"), path.location)
+            }
             return .nil
         }
     }

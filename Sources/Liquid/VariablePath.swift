@@ -24,11 +24,14 @@ final class VariablePath: Sendable {
     let segments: [Segment]
     /// The path as written, for error messages.
     let source: String
+    /// Where the path is in the source.
+    let location: SourceLocation
 
-    /// A path from `root` through `segments`, written as `source`.
-    init(root: Root, segments: [Segment], source: String) {
+    /// A path from `root` through `segments`, written as `source` at `location`.
+    init(root: Root, segments: [Segment], source: String, location: SourceLocation) {
         self.root = root
         self.segments = segments
         self.source = source
+        self.location = location
     }
 }

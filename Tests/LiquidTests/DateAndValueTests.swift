@@ -69,7 +69,7 @@ import Testing
         } catch {
             #expect(error.kind == .undefinedVariable)
             #expect(error.message == "undefined variable 'product.title'")
-            #expect(error.description == "t:1:1: undefined variable 'product.title'")
+            #expect(error.description == "t:1:4: undefined variable 'product.title'")
         }
     }
 }

@@ -128,13 +128,30 @@ func render(_ source: String, _ variables: ValueObject = ValueObject(), strict: 
         #expect(throws: LiquidError.self) { try render("{{ 'a' | nosuch }}", strict: true) }
     }
 
+    @Test func columnsCountCharacters() {
+        do {
+            _ = try Template.parse("é {{ 'a' | nosuch }}", options: ParseOptions(strict: true))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .undefinedFilter)
+            #expect(error.column == 12)
+        }
+        do {
+            _ = try render("é\n  {{ 1 | divided_by: 0 }} {{ x }}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.column == 10)
+        }
+    }
+
     @Test func renderErrorsAreLocated() {
         do {
             _ = try render("ok\n{{ 1 | divided_by: 0 }}")
             Issue.record("expected an error")
         } catch {
             #expect(error.line == 2)
-            #expect(error.column == 1)
+            #expect(error.column == 8)
             #expect(error.kind == .argument)
         }
     }

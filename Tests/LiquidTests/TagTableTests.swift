@@ -67,7 +67,7 @@ import Testing
             #expect(error.templateName == "broken")
             #expect(error.line == 1)
             #expect(error.kind == .argument)
-            #expect(error.description == "broken:1:1: divided by 0 (in a partial included at page:2:1)")
+            #expect(error.description == "broken:1:8: divided by 0 (in a partial included at page:2:1)")
         }
         do {
             _ = try Self.renderWithPartials("{% render 'bad syntax' %}")
