@@ -167,7 +167,8 @@ struct DateTime {
                             k = m + 2
                         }
                     }
-                    pieces.append(.time(hour: hour, minute: parts[1], second: parts.count > 2 ? parts[2] : 0, nanos: nanos))
+                    pieces.append(
+                        .time(hour: hour, minute: parts[1], second: parts.count > 2 ? parts[2] : 0, nanos: nanos))
                     sawTime = true
                     i = k
                     continue
@@ -254,7 +255,9 @@ struct DateTime {
             if c.count <= 2 && a.count != 4 { year = z + (z >= 69 ? 1900 : 2000) }
         } else if numbers.count == 1, numbers[0].0.count == 8, let v = Int(numbers[0].0) {
             (year, month, day) = (v / 10000, v / 100 % 100, v % 100)
-        } else if numbers.isEmpty, month == nil, pieces.contains(where: { if case .time = $0 { return true } else { return false } }) {
+        } else if numbers.isEmpty, month == nil,
+            pieces.contains(where: { if case .time = $0 { return true } else { return false } })
+        {
             let today = DateTime.now.fields
             (year, month, day) = (today.year, today.month, today.day)
         }
@@ -346,7 +349,8 @@ struct DateTime {
                 let digits = width ?? 9
                 let nanos = String(nanoseconds)
                 let padded = String(repeating: "0", count: 9 - nanos.count) + nanos
-                result += digits <= 9 ? String(padded.prefix(digits)) : padded + String(repeating: "0", count: digits - 9)
+                result +=
+                    digits <= 9 ? String(padded.prefix(digits)) : padded + String(repeating: "0", count: digits - 9)
             case "p": result += text(f.hour < 12 ? "AM" : "PM").applying(flags.contains("#") ? "lower" : "")
             case "P": result += text(f.hour < 12 ? "am" : "pm")
             case "A": result += text(DateTime.dayNames[f.weekday])

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -9,19 +11,24 @@
 /// Partials read from a directory: the partial `name` is `<directory>/<name>.liquid`, or
 /// `<directory>/<name>` when that exists instead.
 ///
-/// Parsed partials are cached and re-read when a file's modification time or size changes.
-/// Names cannot leave the directory (no absolute paths, no `..`).
+/// Parsed partials are cached and re-read when a file's modification time or size changes
+/// (files are checked again at most every `recheckInterval`). Names cannot leave the
+/// directory (no absolute paths, no `..`).
 public final class DirectoryLoader: TemplateLoader {
     /// The directory partials are read from.
     public let directory: String
     /// The largest partial file read, in bytes.
     public let maxFileSize: Int
+    /// How long a partial's file is trusted unchanged before it is checked again.
+    public let recheckInterval: Duration
     private let cache = TemplateCache()
+    private let checked = Mutex<[String: (path: String, stamp: [Int], at: ContinuousClock.Instant)]>([:])
 
     /// A loader of the partials in `directory`.
-    public init(directory: String, maxFileSize: Int = 4 << 20) {
+    public init(directory: String, maxFileSize: Int = 4 << 20, recheckInterval: Duration = .seconds(1)) {
         self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
         self.maxFileSize = maxFileSize
+        self.recheckInterval = recheckInterval
     }
 
     /// The file of the partial `name` and its version stamp, or nil if there is none.
@@ -76,7 +83,15 @@ public final class DirectoryLoader: TemplateLoader {
 
     /// The parsed partial, from the cache unless its file changed.
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
-        guard let (path, stamp) = try file(for: name) else { return nil }
+        let now = ContinuousClock.now
+        var found = checked.withLock { $0[name] }.flatMap {
+            $0.at.duration(to: now) < recheckInterval ? ($0.path, $0.stamp) : nil
+        }
+        if found == nil {
+            found = try file(for: name)
+            if let (path, stamp) = found { checked.withLock { $0[name] = (path, stamp, now) } }
+        }
+        guard let (path, stamp) = found else { return nil }
         return try cache.template(named: name, options: options, stamp: stamp) { () throws(LiquidError) -> String? in
             try read(path, name: name)
         }

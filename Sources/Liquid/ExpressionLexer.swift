@@ -1,7 +1,9 @@
 /// Splits markup (a byte range of the template source) into expression tokens.
 enum ExpressionLexer {
     /// The tokens of `bytes[range]`, ending with an `.end` token.
-    static func tokens(_ bytes: [UInt8], _ range: Range<Int>, fail: (String, Int) -> LiquidError) throws(LiquidError)
+    static func tokens(
+        _ bytes: [UInt8], _ range: Range<Int>, fail: (String, Int) -> LiquidError
+    ) throws(LiquidError)
         -> [ExpressionToken]
     {
         var tokens: [ExpressionToken] = []
@@ -22,7 +24,9 @@ enum ExpressionLexer {
             case UInt8(ascii: "'"), UInt8(ascii: "\""):
                 var j = i + 1
                 while j < end && bytes[j] != b { j += 1 }
-                guard j < end else { throw fail("this string is never closed (missing \(b == 0x27 ? "'" : "\""))", start) }
+                guard j < end else {
+                    throw fail("this string is never closed (missing \(b == 0x27 ? "'" : "\""))", start)
+                }
                 add(.string, start, j + 1, Bytes.string(bytes, (i + 1)..<j))
                 i = j + 1
             case UInt8(ascii: "."):

@@ -113,7 +113,9 @@ struct ExpressionParser {
         return filters
     }
 
-    private func resolveFilter(_ token: ExpressionToken, _ arguments: [Expression], _ keywords: [FilterCall.Keyword])
+    private func resolveFilter(
+        _ token: ExpressionToken, _ arguments: [Expression], _ keywords: [FilterCall.Keyword]
+    )
         throws(LiquidError) -> FilterCall
     {
         guard let filter = Filters.named(token.text) else {

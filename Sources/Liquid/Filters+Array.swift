@@ -29,7 +29,8 @@ extension Filters {
             let separator = args.count > 0 ? args[0].liquidString : " "
             let items = input.filterItems
             if items.count > 1 && separator.utf8.count > args.maxBytes / (items.count - 1) {
-                throw LiquidError(.limitExceeded, "joining would make a string larger than the limit of \(args.maxBytes) bytes")
+                throw LiquidError(
+                    .limitExceeded, "joining would make a string larger than the limit of \(args.maxBytes) bytes")
             }
             var text = ""
             for (i, item) in items.enumerated() {

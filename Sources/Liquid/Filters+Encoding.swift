@@ -118,7 +118,8 @@ extension Filters {
             let b = bytes[i]
             if b == UInt8(ascii: "+") {
                 result.append(0x20)
-            } else if b == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2])
+            {
                 result.append(h << 4 | l)
                 i += 2
             } else {
@@ -172,7 +173,9 @@ extension Filters {
             case UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
             default: throw LiquidError(.argument, "invalid base64: \(Value.string(s).debugDescription)")
             }
-            guard padding == 0 else { throw LiquidError(.argument, "invalid base64: \(Value.string(s).debugDescription)") }
+            guard padding == 0 else {
+                throw LiquidError(.argument, "invalid base64: \(Value.string(s).debugDescription)")
+            }
             values.append(v)
         }
         guard values.count % 4 != 1, padding <= 2 else {

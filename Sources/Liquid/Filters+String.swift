@@ -39,13 +39,18 @@ extension Filters {
             .string(try replace(input.liquidString, args[0].liquidString, "", .last, limit: args.maxBytes))
         },
         Filter("replace", arguments: 1...2) { input, args throws(LiquidError) in
-            .string(try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .all, limit: args.maxBytes))
+            .string(
+                try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .all, limit: args.maxBytes))
         },
         Filter("replace_first", arguments: 1...2) { input, args throws(LiquidError) in
-            .string(try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .first, limit: args.maxBytes))
+            .string(
+                try replace(
+                    input.liquidString, args[0].liquidString, args[1].liquidString, .first, limit: args.maxBytes))
         },
         Filter("replace_last", arguments: 2...2) { input, args throws(LiquidError) in
-            .string(try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .last, limit: args.maxBytes))
+            .string(
+                try replace(input.liquidString, args[0].liquidString, args[1].liquidString, .last, limit: args.maxBytes)
+            )
         },
         Filter("split", arguments: 1...1) { input, args in
             .array(split(input.liquidString, args[0].liquidString).map(Value.string))
@@ -94,15 +99,18 @@ extension Filters {
 
     /// `s` with occurrences of `target` replaced by `replacement` (an empty target matches
     /// between every two characters, as in Ruby); an error if the result would pass `limit` bytes.
-    static func replace(_ s: String, _ target: String, _ replacement: String, _ which: Occurrence, limit: Int)
+    static func replace(
+        _ s: String, _ target: String, _ replacement: String, _ which: Occurrence, limit: Int
+    )
         throws(LiquidError) -> String
     {
         func tooLarge() -> LiquidError {
             LiquidError(.limitExceeded, "replacing would make a string larger than the limit of \(limit) bytes")
         }
         if target.isEmpty {
-            if which == .all && (s.utf8.count + 1).multipliedReportingOverflow(by: replacement.utf8.count).partialValue
-                + s.utf8.count > limit
+            if which == .all
+                && (s.utf8.count + 1).multipliedReportingOverflow(by: replacement.utf8.count).partialValue
+                    + s.utf8.count > limit
             {
                 throw tooLarge()
             }
@@ -208,7 +216,9 @@ extension Filters {
             if bytes[i] == UInt8(ascii: "<") {
                 for (b, block) in blocks.enumerated() where hasPrefix(block.0, at: i) {
                     let after = i + block.0.count
-                    while nextClosing[b] < closings[b].count && closings[b][nextClosing[b]] < after { nextClosing[b] += 1 }
+                    while nextClosing[b] < closings[b].count && closings[b][nextClosing[b]] < after {
+                        nextClosing[b] += 1
+                    }
                     if nextClosing[b] < closings[b].count {
                         i = closings[b][nextClosing[b]] + block.1.count
                         continue outer

@@ -61,7 +61,10 @@ final class LoopState {
         var object = ValueObject()
         let keys =
             columns > 0
-            ? ["col", "col0", "col_first", "col_last", "first", "index", "index0", "last", "length", "rindex", "rindex0", "row"]
+            ? [
+                "col", "col0", "col_first", "col_last", "first", "index", "index0", "last", "length", "rindex",
+                "rindex0", "row",
+            ]
             : ["first", "index", "index0", "last", "length", "name", "rindex", "rindex0", "parentloop"]
         for key in keys {
             switch member(key) {

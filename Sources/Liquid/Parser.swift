@@ -66,7 +66,9 @@ final class Parser {
 
     /// Parses nodes until one of the tags `delimiters` (returned) or the end of the tokens
     /// (an error if `opener`, the block being parsed, is still open).
-    func parseBody(until delimiters: [String], opener: TemplateToken?) throws(LiquidError)
+    func parseBody(
+        until delimiters: [String], opener: TemplateToken?
+    ) throws(LiquidError)
         -> (body: Body, delimiter: TemplateToken?)
     {
         var body = Body()
@@ -108,7 +110,9 @@ final class Parser {
     }
 
     /// Parses the body of a block tag, one level deeper.
-    func parseBlockBody(until delimiters: [String], opener: TemplateToken) throws(LiquidError)
+    func parseBlockBody(
+        until delimiters: [String], opener: TemplateToken
+    ) throws(LiquidError)
         -> (body: Body, delimiter: TemplateToken?)
     {
         depth += 1

@@ -158,7 +158,8 @@ final class Renderer {
         if iterations > options.maxLoopIterations {
             throw located(
                 LiquidError(
-                    .limitExceeded, "the template ran more than \(options.maxLoopIterations) loop iterations and partials (the limit)"),
+                    .limitExceeded,
+                    "the template ran more than \(options.maxLoopIterations) loop iterations and partials (the limit)"),
                 location)
         }
         if output.utf8.count > options.maxOutputBytes { throw outputLimit(location) }
@@ -256,7 +257,11 @@ final class Renderer {
                 switch segment {
                 case .key(let key): cursor = loop.member(key)
                 case .dynamic(let expression):
-                    if case .string(let key) = try evaluate(expression) { cursor = loop.member(key) } else { cursor = nil }
+                    if case .string(let key) = try evaluate(expression) {
+                        cursor = loop.member(key)
+                    } else {
+                        cursor = nil
+                    }
                 case .index: cursor = nil
                 }
             case .value(let value):

@@ -13,7 +13,9 @@ public struct Template: Sendable {
     let sourceSize: Int
 
     /// Parses `source`; `name` identifies the template in error messages.
-    public static func parse(_ source: String, name: String? = nil, options: ParseOptions = ParseOptions())
+    public static func parse(
+        _ source: String, name: String? = nil, options: ParseOptions = ParseOptions()
+    )
         throws(LiquidError) -> Template
     {
         let parser = Parser(source: source, name: name, options: options)
@@ -21,7 +23,9 @@ public struct Template: Sendable {
     }
 
     /// Renders the template with `variables` as its global variables.
-    public func render(_ variables: ValueObject, options: RenderOptions = RenderOptions()) throws(LiquidError)
+    public func render(
+        _ variables: ValueObject, options: RenderOptions = RenderOptions()
+    ) throws(LiquidError)
         -> String
     {
         let renderer = Renderer(variables: variables, options: options, templateName: name)

@@ -84,7 +84,8 @@ extension Value {
             let rest = digits.dropFirst()
             let exponent = point - 1
             let magnitude = String(abs(exponent))
-            text += first + "." + (rest.isEmpty ? "0" : rest) + "e" + (exponent < 0 ? "-" : "+")
+            text +=
+                first + "." + (rest.isEmpty ? "0" : rest) + "e" + (exponent < 0 ? "-" : "+")
                 + (magnitude.count < 2 ? "0" + magnitude : magnitude)
         }
         return text

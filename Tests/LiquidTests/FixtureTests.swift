@@ -62,7 +62,9 @@ import Testing
         let elapsed = try clock.measure {
             for _ in 0..<rounds { _ = try template.render(data, options: options) }
         }
-        let microseconds = Double(elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000) / Double(rounds)
+        let microseconds =
+            Double(elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000)
+            / Double(rounds)
         print("fixture 002: \(microseconds) µs per render")
     }
 }

@@ -90,7 +90,8 @@ import Testing
         case .success(let output):
             if c.invalid { return "expected an error, got \(String(reflecting: output))" }
             if c.results.contains(output) { return nil }
-            return "expected \(c.results.map { String(reflecting: $0) }.joined(separator: " or ")), got \(String(reflecting: output))"
+            return
+                "expected \(c.results.map { String(reflecting: $0) }.joined(separator: " or ")), got \(String(reflecting: output))"
         case .failure(let error):
             if c.invalid { return nil }
             return "unexpected error: \(error)"

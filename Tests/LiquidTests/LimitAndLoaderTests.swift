@@ -32,7 +32,9 @@ import Testing
         expectLimit(
             "{% capture s %}{% for i in (1..100) %}0123456789{% endfor %}{% endcapture %}",
             RenderOptions(maxOutputBytes: 500))
-        expectLimit("{{ s | replace: '', s }}", RenderOptions(maxOutputBytes: 1000), ["s": .string(String(repeating: "a", count: 100))])
+        expectLimit(
+            "{{ s | replace: '', s }}", RenderOptions(maxOutputBytes: 1000),
+            ["s": .string(String(repeating: "a", count: 100))])
     }
 
     @Test func renderTime() {
@@ -48,7 +50,8 @@ import Testing
     }
 
     @Test func deepPartialNestingStopsBeforeTheStackEnds() async {
-        let deep = String(repeating: "{% if true %}", count: 90) + "{% include 'deep' %}"
+        let deep =
+            String(repeating: "{% if true %}", count: 90) + "{% include 'deep' %}"
             + String(repeating: "{% endif %}", count: 90)
         let options = RenderOptions(loader: InMemoryLoader(["deep": deep]))
         let result = await Task.detached { () -> LiquidError? in
@@ -117,9 +120,10 @@ import Testing
         Self.write("plain", to: directory + "/plain.txt")
         mkdir(directory + "/sub", 0o755)
         Self.write("sub {{ 1 | plus: 1 }}", to: directory + "/sub/part.liquid")
-        let loader = DirectoryLoader(directory: directory)
+        let loader = DirectoryLoader(directory: directory, recheckInterval: .zero)
         let options = RenderOptions(loader: loader)
-        let page = try Template.parse("{% render 'greeting', who: 'you' %} {% include 'plain.txt' %} {% include 'sub/part' %}")
+        let page = try Template.parse(
+            "{% render 'greeting', who: 'you' %} {% include 'plain.txt' %} {% include 'sub/part' %}")
         #expect(try page.render([:], options: options) == "Hi you plain sub 2")
         #expect(try loader.source(named: "nothing") == nil)
         #expect(throws: LiquidError.self) { try loader.source(named: "../etc/passwd") }

@@ -2,7 +2,9 @@ import Liquid
 import Testing
 
 /// Renders `source` with `variables` (lax unless `strict`).
-func render(_ source: String, _ variables: ValueObject = ValueObject(), strict: Bool = false) throws(LiquidError)
+func render(
+    _ source: String, _ variables: ValueObject = ValueObject(), strict: Bool = false
+) throws(LiquidError)
     -> String
 {
     let template = try Template.parse(source, name: "t", options: ParseOptions(strict: strict))
@@ -65,9 +67,13 @@ func render(_ source: String, _ variables: ValueObject = ValueObject(), strict: 
         #expect(try render("{% for i in items %}{{ i }}{% endfor %}", data) == "12345")
         #expect(try render("{% for i in items limit: 2 offset: 1 %}{{ i }}{% endfor %}", data) == "23")
         #expect(try render("{% for i in items reversed %}{{ i }}{% endfor %}", data) == "54321")
-        #expect(try render("{% for i in (1..3) %}{{ forloop.index }}/{{ forloop.length }} {% endfor %}") == "1/3 2/3 3/3 ")
-        #expect(try render("{% for i in items %}{% if i == 3 %}{% break %}{% endif %}{{ i }}{% endfor %}", data) == "12")
-        #expect(try render("{% for i in items %}{% if i == 3 %}{% continue %}{% endif %}{{ i }}{% endfor %}", data) == "1245")
+        #expect(
+            try render("{% for i in (1..3) %}{{ forloop.index }}/{{ forloop.length }} {% endfor %}") == "1/3 2/3 3/3 ")
+        #expect(
+            try render("{% for i in items %}{% if i == 3 %}{% break %}{% endif %}{{ i }}{% endfor %}", data) == "12")
+        #expect(
+            try render("{% for i in items %}{% if i == 3 %}{% continue %}{% endif %}{{ i }}{% endfor %}", data)
+                == "1245")
         #expect(try render("{% for i in nothing %}x{% else %}empty{% endfor %}") == "empty")
     }
 

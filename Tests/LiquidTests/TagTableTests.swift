@@ -30,9 +30,18 @@ import Testing
         ("a{%# a comment %}b", "ab"),
         ("a{% comment %}{% if %}{% endcomment %}b", "ab"),
         ("{% for i in (1..3) %}{{ i }}{% unless forloop.last %}, {% endunless %}{% endfor %}", "1, 2, 3"),
-        ("{% for x in (1..2) %}{% for y in (1..2) %}{{ forloop.parentloop.index }}{{ y }} {% endfor %}{% endfor %}", "11 12 21 22 "),
-        ("{% for x in (1..6) limit: 2 %}{{ x }}{% endfor %}|{% for x in (1..6) offset: continue %}{{ x }}{% endfor %}", "12|3456"),
-        ("{% tablerow x in (1..3) cols: 2 %}{{ x }}{% endtablerow %}", "<tr class=\"row1\">\n<td class=\"col1\">1</td><td class=\"col2\">2</td></tr>\n<tr class=\"row2\"><td class=\"col1\">3</td></tr>\n"),
+        (
+            "{% for x in (1..2) %}{% for y in (1..2) %}{{ forloop.parentloop.index }}{{ y }} {% endfor %}{% endfor %}",
+            "11 12 21 22 "
+        ),
+        (
+            "{% for x in (1..6) limit: 2 %}{{ x }}{% endfor %}|{% for x in (1..6) offset: continue %}{{ x }}{% endfor %}",
+            "12|3456"
+        ),
+        (
+            "{% tablerow x in (1..3) cols: 2 %}{{ x }}{% endtablerow %}",
+            "<tr class=\"row1\">\n<td class=\"col1\">1</td><td class=\"col2\">2</td></tr>\n<tr class=\"row2\"><td class=\"col1\">3</td></tr>\n"
+        ),
         ("{% case 'b' %}{% when 'a' %}A{% when 'b', 'c' %}BC{% else %}?{% endcase %}", "BC"),
         ("{% if true %}\n  \n{% endif %}x", "x"),
         ("{%- assign x = 1 -%}\n  {{- x -}}  \n", "1"),
