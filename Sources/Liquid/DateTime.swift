@@ -22,9 +22,11 @@ struct DateTime {
     /// nil if it is none of these.
     init?(_ value: Value) {
         switch value {
-        case .int(let i): seconds = i
+        case .int(let i):
+            guard i > -DateTime.maxSeconds && i < DateTime.maxSeconds else { return nil }
+            seconds = i
         case .double(let d):
-            guard d.isFinite, abs(d) < 1e15 else { return nil }
+            guard d.isFinite, abs(d) < Double(DateTime.maxSeconds) else { return nil }
             seconds = Int(d.rounded(.down))
             nanoseconds = Int((d - d.rounded(.down)) * 1e9)
         case .string(let s):
@@ -36,7 +38,7 @@ struct DateTime {
                 return
             }
             if text.utf8.allSatisfy(Bytes.isDigit) {
-                guard let i = Int(text) else { return nil }
+                guard let i = Int(text), i < DateTime.maxSeconds else { return nil }
                 seconds = i
                 return
             }
@@ -45,6 +47,9 @@ struct DateTime {
         default: return nil
         }
     }
+
+    /// Moments further than this from 1970 (about 3 million years) are not dates.
+    static let maxSeconds = 100_000_000_000_000
 
     init(seconds: Int, nanoseconds: Int = 0, offset: Int = 0) {
         self.seconds = seconds
@@ -265,7 +270,9 @@ struct DateTime {
             year = y + (y >= 69 ? 1900 : 2000)
         }
         if year == nil, month != nil, day != nil { year = DateTime.now.fields.year }
-        guard let year, let month, let day, (1...12).contains(month), day >= 1 else { return nil }
+        guard let year, let month, let day, (1...12).contains(month), day >= 1, abs(year) < 1_000_000 else {
+            return nil
+        }
         let monthLengths = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard day <= monthLengths[month - 1], time.hour < 25, time.minute < 60, time.second < 61 else { return nil }
         let days = DateTime.days(year: year, month: month, day: day)

@@ -27,7 +27,7 @@ extension Filters {
         Filter("ceil") { input, _ in .int(integral(Number(input).doubleValue.rounded(.up))) },
         Filter("floor") { input, _ in .int(integral(Number(input).doubleValue.rounded(.down))) },
         Filter("round", arguments: 0...1) { input, args in
-            let places = args.count > 0 ? Number.lenientInteger(args[0]) : 0
+            let places = args.count > 0 ? max(-400, min(400, Number.lenientInteger(args[0]))) : 0
             return round(Number(input), places: places)
         },
         Filter("at_least", arguments: 1...1) { input, args in

@@ -77,7 +77,7 @@ extension Filters {
             let ellipsis = args.count > 1 ? args[1].liquidString : "..."
             let count = s.scalarCount
             guard count > length else { return .string(s) }
-            let keep = max(0, length - ellipsis.scalarCount)
+            let keep = max(0, max(length, 0) - ellipsis.scalarCount)
             return .string(s.scalarSlice(0..<min(keep, count)) + ellipsis)
         },
         Filter("truncatewords", arguments: 0...2) { input, args throws(LiquidError) in
@@ -191,9 +191,9 @@ extension Filters {
     /// Ruby's `slice(offset, length)` range within `count` items, or nil when out of range.
     static func sliceRange(count: Int, offset: Int, length: Int) -> Range<Int>? {
         var start = offset
-        if start < 0 { start += count }
+        if start < 0 { start = start &+ count }
         guard start >= 0, start <= count, length >= 0 else { return nil }
-        return start..<min(count, start &+ length)
+        return start..<(length > count - start ? count : start + length)
     }
 
     /// `s` without HTML tags, comments, and `script` and `style` elements.
