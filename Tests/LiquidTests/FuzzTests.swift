@@ -62,3 +62,40 @@ import Testing
         }
     }
 }
+
+/// Random templates from Liquid's pieces: parsing and rendering may fail, never crash.
+@Suite struct TemplateFuzzTests {
+    static let pieces = [
+        "{{", "}}", "{%", "%}", "{{-", "-}}", "{%-", "-%}", " ", "\n", "\t", "x", "y.z", "a[0]", "[", "]", "(", ")",
+        "..", ".", "'", "\"", "|", ":", ",", "if", "elsif", "else", "endif", "for", "in", "endfor", "unless",
+        "endunless", "case", "when", "endcase", "assign", "=", "==", "<", ">=", "contains", "and", "or", "capture",
+        "endcapture", "raw", "endraw", "comment", "endcomment", "liquid", "echo", "cycle", "#", "doc", "enddoc",
+        "tablerow", "endtablerow", "limit", "offset", "continue", "break", "reversed", "cols", "upcase",
+        "plus", "split", "0", "-1", "2.5", "é", "blank", "empty", "nil", "true", "forloop.index", "include", "render",
+        "'p'", "increment", "ifchanged", "endifchanged", "with", "as",
+    ]
+
+    @Test func randomTemplates() {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33)
+        }
+        let options = RenderOptions(
+            loader: InMemoryLoader(["p": "{{ x }}{% include 'p' %}"]), maxLoopIterations: 1000, maxOutputBytes: 1 << 16)
+        let variables: ValueObject = ["x": [1, 2, 3], "y": ["z": "w"], "a": ["b"]]
+        var parsed = 0
+        for _ in 0..<20_000 {
+            var source = ""
+            for _ in 0..<(next() % 24 + 1) { source += Self.pieces[next() % Self.pieces.count] }
+            do throws(LiquidError) {
+                let template = try Template.parse(source)
+                parsed += 1
+                _ = try template.render(variables, options: options)
+            } catch {
+                #expect(!error.message.isEmpty)
+            }
+        }
+        #expect(parsed > 100)
+    }
+}
