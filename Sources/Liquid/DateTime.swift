@@ -358,7 +358,7 @@ struct DateTime {
                 let padded = String(repeating: "0", count: 9 - nanos.count) + nanos
                 result +=
                     digits <= 9 ? String(padded.prefix(digits)) : padded + String(repeating: "0", count: digits - 9)
-            case "p": result += text(f.hour < 12 ? "AM" : "PM").applying(flags.contains("#") ? "lower" : "")
+            case "p": result += text(f.hour < 12 ? "AM" : "PM")
             case "P": result += text(f.hour < 12 ? "am" : "pm")
             case "A": result += text(DateTime.dayNames[f.weekday])
             case "a": result += text(String(DateTime.dayNames[f.weekday].prefix(3)))
@@ -392,10 +392,4 @@ struct DateTime {
         }
         return result
     }
-}
-
-/// Case helpers for `strftime`.
-extension String {
-    /// The string lowercased when `how` is `"lower"`.
-    fileprivate func applying(_ how: String) -> String { how == "lower" ? lowercased() : self }
 }

@@ -116,10 +116,7 @@ extension Value {
             if case .string(let key) = property { return .value(o[key] ?? .nil) }
             return .value(.nil)
         case .array(let a):
-            guard case .int(let i) = property else {
-                if case .nil = property { return .typeError }
-                return .typeError
-            }
+            guard case .int(let i) = property else { return .typeError }
             let j = i < 0 ? a.count + i : i
             return .value(j >= 0 && j < a.count ? a[j] : .nil)
         case .string(let s):
