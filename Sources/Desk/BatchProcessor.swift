@@ -98,6 +98,8 @@ public final class BatchProcessor: Sendable {
             }
             return disposition
         } catch {
+            // A folder may have been removed under us: check them again on the retry.
+            FileSystem.forgetKnownFolders()
             let deskError = DeskError.io("cannot process \(file.name)", error)
             metrics.increment("copydesk_io_errors_total")
             logger.error("file.io_error", ["org": file.org, "file": file.name, "error": error.description])
@@ -193,7 +195,7 @@ public final class BatchProcessor: Sendable {
 
     private func archive(_ file: ClaimedFile, as name: String) throws(Errno) {
         let folder = layout.archive(org: file.org)
-        try FileSystem.createDirectory(folder)
+        try FileSystem.ensureDirectory(folder)
         try FileSystem.rename(file.path, to: Path.join(folder, name))
         try FileSystem.syncDirectory(folder)
     }
@@ -276,7 +278,7 @@ public final class BatchProcessor: Sendable {
         let completedAt = clock.now()
         let resultPath = layout.result(org: file.org, batchID: batchID)
         if !FileSystem.exists(resultPath) {
-            try FileSystem.createDirectory(layout.outbox(org: file.org))
+            try FileSystem.ensureDirectory(layout.outbox(org: file.org))
             let result = NativeResultEncoder.encode(
                 batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
                 completedAt: completedAt)

@@ -45,7 +45,7 @@ public struct DedupIndex: Sendable {
             }
             let code = errno
             if code == ENOENT && attempt == 0 {
-                try FileSystem.createDirectory(folder)
+                try FileSystem.ensureDirectory(folder)
                 continue
             }
             guard code == EEXIST else { throw Errno(code, "symlink(\"\(path)\")") }

@@ -23,7 +23,7 @@ public struct RejectionWriter: Sendable {
     @discardableResult
     public func reject(path: String, name: String, org: String, error: DeskError) throws(Errno) -> String {
         let folder = layout.rejected(org: org)
-        try FileSystem.createDirectory(folder)
+        try FileSystem.ensureDirectory(folder)
         let finalName = freeName(for: name, in: folder)
         var document = JSONObject()
         document["file"] = .string(name)

@@ -61,7 +61,7 @@ public final class StatusBook: Sendable {
         var document = status
         document.duplicates += active.withLock { $0[status.batchID]?.duplicates ?? [] }
         let folder = layout.state(org: status.org)
-        try FileSystem.createDirectory(folder)
+        try FileSystem.ensureDirectory(folder)
         try AtomicFile.write(
             document.json(updatedAt: clock.now()).serialized(pretty: true),
             to: layout.status(org: status.org, batchID: status.batchID))

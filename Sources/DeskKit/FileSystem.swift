@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// One entry of a folder listing.
 public struct DirectoryEntry: Sendable, Equatable {
@@ -21,6 +22,23 @@ public enum FileSystem {
     /// Renames `source` to `destination` with `rename(2)`: atomic, replaces an existing file.
     public static func rename(_ source: String, to destination: String) throws(Errno) {
         _ = try valueOrErrno("rename(\"\(source)\" → \"\(destination)\")") { Glibc.rename(source, destination) }
+    }
+
+    /// Folders known to exist, so the hot path does not `mkdir` them again and again.
+    private static let knownFolders = Mutex<Set<String>>([])
+
+    /// Creates `path` like ``createDirectory(_:mode:)``, once per process: later calls for the same
+    /// path return at once. After a failure that may mean a folder was removed, call
+    /// ``forgetKnownFolders()``. O(1) on the fast path.
+    public static func ensureDirectory(_ path: String) throws(Errno) {
+        if knownFolders.withLock({ $0.contains(path) }) { return }
+        try createDirectory(path)
+        knownFolders.withLock { _ = $0.insert(path) }
+    }
+
+    /// Forgets the folders ``ensureDirectory(_:)`` saw, so the next call checks them again.
+    public static func forgetKnownFolders() {
+        knownFolders.withLock { $0.removeAll() }
     }
 
     /// Creates `path` and every missing parent with `mkdir(2)`; an existing folder is fine.
@@ -69,8 +87,14 @@ public enum FileSystem {
         throw Errno(errno, "rmdir(\"\(path)\")")
     }
 
-    /// Flushes a folder's entries (creations, renames) to stable storage: `open` + `fsync(2)`.
+    /// Flushes a folder's entries (creations, renames) to stable storage with a folder `fsync(2)`
+    /// that starts after this call; concurrent callers share one (``DirectorySync``).
     public static func syncDirectory(_ path: String) throws(Errno) {
+        try DirectorySync.shared.sync(path)
+    }
+
+    /// Flushes a folder's entries now: `open` + `fsync(2)` + `close`, not shared.
+    public static func syncDirectoryNow(_ path: String) throws(Errno) {
         let fd = try FileDescriptor.openDirectory(path)
         defer { fd.close() }
         try fd.sync()
