@@ -49,10 +49,11 @@ public struct ContentGenerator: Sendable {
         }
         outcome.copyID = variant.id
         let variables = Self.variables(for: item)
+        let options = RenderOptions(loader: templates.partials(org: org))
         var content = JSONObject()
         for (name, liquid) in variant.vars {
             do throws(LiquidError) {
-                content[name] = .string(try liquid.render(variables))
+                content[name] = .string(try liquid.render(variables, options: options))
             } catch {
                 outcome.error = DeskError(.renderError, error.description, field: "vars.\(name)")
                 return outcome

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DeskKit
+import Liquid
 import Synchronization
 
 /// Loads templates from `library/<org>/templates/`, parses each once, and reloads it when the
@@ -20,10 +21,23 @@ public final class TemplateStore: Sendable {
 
     private let layout: DeskLayout
     private let cache = Mutex<[String: Entry]>([:])
+    private let partialLoaders = Mutex<[String: DirectoryLoader]>([:])
 
     /// A store reading the library of the desk `layout`.
     public init(layout: DeskLayout) {
         self.layout = layout
+    }
+
+    /// Where `include` and `render` find the partials of `org`: `library/<org>/templates/partials/`,
+    /// as `<name>.liquid` (or `<name>`). One loader per org, shared by every worker, so a partial
+    /// is parsed once and re-read only when its file changes. O(1) after the first call.
+    public func partials(org: String) -> DirectoryLoader {
+        partialLoaders.withLock { loaders in
+            if let loader = loaders[org] { return loader }
+            let loader = DirectoryLoader(directory: Path.join(layout.templates(org: org), "partials"))
+            loaders[org] = loader
+            return loader
+        }
     }
 
     /// The template `id` of `org`, or the error that says why it cannot be used.

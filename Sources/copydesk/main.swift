@@ -17,7 +17,7 @@ let usage = """
       copydesk status ROOT [BATCH] [--json] batches with a progress bar each
       copydesk validate [--root ROOT] [--org ORG] FILE...
                                            dry run: each item's verdict, no files touched
-      copydesk render TEMPLATE_FILE --data DATA.json [--strict]
+      copydesk render TEMPLATE_FILE --data DATA.json [--partials DIR] [--strict]
                                            render a Liquid template and print the text
 
     OPTIONS
@@ -222,7 +222,6 @@ case "validate":
 case "render":
     guard args.positionals.count == 2 else { usageError("render takes one TEMPLATE_FILE") }
     guard let dataPath = args.options["--data"] else { usageError("render needs --data DATA.json") }
-    if args.options["--partials"] != nil { usageError("--partials is not available in this version") }
     let templatePath = args.positionals[1]
     do {
         guard let source = try FileSystem.readFile(templatePath, limit: 16 << 20) else {
@@ -248,7 +247,14 @@ case "render":
         let template = try Template.parse(
             String(decoding: source, as: UTF8.self), name: templatePath, options: ParseOptions(strict: strict))
         guard case .object(let variables) = Value(json: data) else { exit(1) }
-        let output = try template.render(variables, options: RenderOptions(strict: strict))
+        // Partials: --partials DIR, or the template's own folder.
+        let partials = args.options["--partials"] ?? Path.parent(templatePath)
+        guard FileSystem.isDirectory(partials) else {
+            printError("copydesk: the partials folder \(partials) does not exist")
+            exit(1)
+        }
+        let output = try template.render(
+            variables, options: RenderOptions(strict: strict, loader: DirectoryLoader(directory: partials)))
         print(output, terminator: "")
     } catch let error as LiquidError {
         printError(error.description)
