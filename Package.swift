@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "Validation", dependencies: ["DeskKit", "Dialects"]),
         // Template store, variant choice, rendering.
         .target(name: "Generation", dependencies: ["DeskKit", "Liquid"]),
+        // Strategies, the timer queue, publishing.
+        .target(name: "Scheduling", dependencies: ["DeskKit"]),
         // The daemon: wires the stages, recovery, status writer, metrics.
         .target(name: "Desk", dependencies: ["DeskKit", "Intake", "Dialects", "Validation", "Generation", "Liquid"]),
         // The command line: thin.
@@ -33,6 +35,7 @@ let package = Package(
         .testTarget(name: "DialectsTests", dependencies: ["Dialects", "DeskKit"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "Dialects", "DeskKit"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "DeskKit", "Liquid"]),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "DeskKit"]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "DeskKit"]),
         .testTarget(name: "DeskIntegrationTests", dependencies: ["DeskKit"]),
     ],
