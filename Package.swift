@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Desk", dependencies: ["DeskKit", "Intake", "Dialects", "Validation", "Generation", "Liquid"]),
         // The command line: thin.
         .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Generation", "Liquid"]),
+        // The Liquid benchmark (Scripts/bench liquid): not shipped.
+        .executableTarget(name: "liquid-bench", dependencies: ["Liquid"], path: "Sources/LiquidBench"),
 
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "DeskKitTests", dependencies: ["DeskKit"]),
