@@ -160,7 +160,8 @@ struct JSONReader {
     }
 
     private mutating func hexQuad() throws -> UInt32 {
-        guard bytes.count - index >= 4, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+        guard bytes.count - index >= 4,
+            let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
         else { throw failure("bad \\u escape") }
         index += 4
         return code
@@ -170,7 +171,9 @@ struct JSONReader {
         index += 1  // the opening quote
         var scalars = String.UnicodeScalarView()
         var run = index  // start of the bytes not yet copied
-        func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars) }
+        func flush(_ end: Int) {
+            scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars)
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
