@@ -78,6 +78,12 @@ public struct FileDescriptor: Sendable {
         if let failure { throw failure }
     }
 
+    /// Reads up to `buffer.count` bytes into `buffer` with `read(2)`; 0 means the end of the file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        return try valueOrErrno("read") { Glibc.read(rawValue, base, buffer.count) }
+    }
+
     /// Reads up to `limit` bytes from the current offset to the end of the file with `read(2)`.
     ///
     /// Returns `nil` when the file holds more than `limit` bytes, without reading past the limit.
