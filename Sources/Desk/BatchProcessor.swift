@@ -23,6 +23,8 @@ public final class BatchProcessor: Sendable {
         case duplicate(of: String)
         /// Rejected as a whole; the file is in `rejected/<org>/`.
         case rejected(DeskError)
+        /// An events file: its good events counted, its bad lines reported in its result.
+        case events(id: String, report: EventsReport)
         /// Stopped at a checkpoint for shutdown; the file is back in the inbox.
         case released(batchID: String)
         /// The file vanished before it could be read (another process took it).
@@ -34,6 +36,8 @@ public final class BatchProcessor: Sendable {
     private let layout: DeskLayout
     private let configuration: DeskConfiguration
     private let generator: ContentGenerator
+    private let bandit: BanditStore
+    private let events: EventsProcessor
     private let validator: Validator
     private let index: DedupIndex
     private let statusBook: StatusBook
@@ -46,16 +50,21 @@ public final class BatchProcessor: Sendable {
 
     /// A processor for the desk `layout`.
     public init(
-        layout: DeskLayout, configuration: DeskConfiguration, templates: TemplateStore, statusBook: StatusBook,
-        claims: ClaimStore, clock: any DeskClock, logger: Logger, metrics: Metrics, shutdown: ShutdownSignal
+        layout: DeskLayout, configuration: DeskConfiguration, templates: TemplateStore, chooser: VariantChooser,
+        statusBook: StatusBook, claims: ClaimStore, clock: any DeskClock, logger: Logger, metrics: Metrics,
+        shutdown: ShutdownSignal
     ) {
         self.layout = layout
         self.configuration = configuration
-        self.generator = ContentGenerator(templates: templates)
+        self.generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock)
+        self.bandit = chooser.store
+        self.rejections = RejectionWriter(layout: layout, clock: clock)
+        self.events = EventsProcessor(
+            layout: layout, configuration: configuration, store: chooser.store, templates: templates,
+            rejections: rejections, clock: clock)
         self.validator = Validator(maxItems: configuration.maxItems)
         self.index = DedupIndex(layout: layout)
         self.statusBook = statusBook
-        self.rejections = RejectionWriter(layout: layout, clock: clock)
         self.claims = claims
         self.clock = clock
         self.logger = logger
@@ -66,6 +75,8 @@ public final class BatchProcessor: Sendable {
         metrics.describe("copydesk_files_duplicate_total", "Request files that repeated an earlier batch.")
         metrics.describe("copydesk_items_total", "Items that reached a final state, by status.")
         metrics.describe("copydesk_drop_to_result_seconds", "From noticing a file to its result being durable.")
+        metrics.describe("copydesk_events_total", "Events counted into the bandit statistics.")
+        metrics.describe("copydesk_event_lines_rejected_total", "Lines of events files that could not be counted.")
     }
 
     /// Processes `file` to the end and says what became of it.
@@ -91,6 +102,16 @@ public final class BatchProcessor: Sendable {
                 metrics.increment("copydesk_files_rejected_total", ["code": error.code.rawValue])
                 logger.warning(
                     "file.rejected", ["org": file.org, "file": file.name, "code": error.code.rawValue, "message": error.message])
+            case .events(let id, let report):
+                metrics.increment("copydesk_events_total", by: Double(report.counted))
+                metrics.increment("copydesk_event_lines_rejected_total", by: Double(report.badLines.count))
+                logger.info(
+                    "events.done",
+                    [
+                        "org": file.org, "file": file.name, "id": id, "events": "\(report.events)",
+                        "counted": "\(report.counted)", "already_counted": "\(report.alreadyCounted)",
+                        "rejected": "\(report.badLines.count)",
+                    ])
             case .released(let batchID):
                 logger.info("batch.released", ["org": file.org, "file": file.name, "batch": batchID])
             case .vanished, .failed:
@@ -126,12 +147,15 @@ public final class BatchProcessor: Sendable {
             return try reject(
                 file, DeskError(.unsupportedFile, "\(file.name) is not a regular file (a FIFO, socket or device)"))
         }
+        if EventsProcessor.isEventsFile(file.name) {
+            return try events.process(file, size: Int(st.st_size))
+        }
         guard Path.extension(file.name) == "json" else {
             return try reject(
                 file,
                 DeskError(
                     .unknownFormat,
-                    "copydesk takes request files named *.json; '\(file.name)' has another extension"))
+                    "copydesk takes request files named *.json, and events files named *.events.jsonl; '\(file.name)' has another extension"))
         }
         if Int(st.st_size) > configuration.maxFileBytes {
             return try reject(file, tooLarge(file, size: Int(st.st_size)))
@@ -149,12 +173,13 @@ public final class BatchProcessor: Sendable {
             return try reject(
                 file, DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
         }
-        guard RequestFormat.detect(document) == RequestFormat.native else {
+        guard let dialect = RequestFormat.dialect(for: document) else {
             return try reject(file, DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
         }
         let request: BatchRequest
         do throws(DeskError) {
-            request = try validator.validate(try NativeRequestDecoder.decode(document))
+            let context = DecodeContext(batchID: batchID, org: file.org, fileName: file.name)
+            request = try validator.validate(try dialect.decode(document, context: context))
         } catch {
             return try reject(file, error)
         }
@@ -172,7 +197,7 @@ public final class BatchProcessor: Sendable {
         if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
             return try duplicate(file, of: original)
         }
-        let disposition = try run(file, batchID: batchID, request: request)
+        let disposition = try run(file, batchID: batchID, request: request, dialect: dialect)
         if case .admitted = disposition { running = false }
         return disposition
     }
@@ -202,7 +227,9 @@ public final class BatchProcessor: Sendable {
 
     /// Generates the batch's admitted items, in checkpointed chunks for a large batch, then
     /// writes the result and the final status and archives the request.
-    private func run(_ file: ClaimedFile, batchID: String, request: BatchRequest) throws(Errno) -> Disposition {
+    private func run(
+        _ file: ClaimedFile, batchID: String, request: BatchRequest, dialect: any RequestDialect
+    ) throws(Errno) -> Disposition {
         let now = clock.now()
         var createdAt = now
         if let existing = statusBook.read(org: file.org, batchID: batchID) {
@@ -263,6 +290,8 @@ public final class BatchProcessor: Sendable {
             }
             start = end
             if chunked {
+                // Deliveries (tracking id → variant) are durable before the outputs that carry them.
+                try bandit.sync()
                 try journal.append(made)
                 status.items = outcomes
                 let since = Double(clock.uptimeNanoseconds() &- lastStatusWrite) / 1e9
@@ -277,11 +306,13 @@ public final class BatchProcessor: Sendable {
         let finalState: BatchState = progress[.generated] + progress[.published] > 0 ? .completed : .failed
         let completedAt = clock.now()
         let resultPath = layout.result(org: file.org, batchID: batchID)
+        try bandit.sync()
         if !FileSystem.exists(resultPath) {
             try FileSystem.ensureDirectory(layout.outbox(org: file.org))
-            let result = NativeResultEncoder.encode(
-                batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
-                completedAt: completedAt)
+            let result = dialect.encodeResult(
+                BatchResult(
+                    batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
+                    completedAt: completedAt))
             try AtomicFile.write(result.serialized(pretty: true), to: resultPath)
         }
         status.items = outcomes

@@ -15,6 +15,10 @@ public struct PassSummary: Sendable, Equatable {
     public var itemProblems = 0
     /// Items generated.
     public var itemsGenerated = 0
+    /// Events files read.
+    public var eventsFiles = 0
+    /// Events counted into the bandit statistics.
+    public var eventsCounted = 0
 
     /// Whether anything at all was rejected or failed (the exit code of `copydesk process`).
     public var hasProblems: Bool { rejected > 0 || failed > 0 || itemProblems > 0 }
@@ -67,6 +71,10 @@ extension Desk {
                 summary.admitted += 1
                 summary.itemProblems += progress[.rejected] + progress[.failed]
                 summary.itemsGenerated += progress[.generated]
+            case .events(_, let report):
+                summary.eventsFiles += 1
+                summary.eventsCounted += report.counted
+                summary.itemProblems += report.badLines.count
             case .duplicate: summary.duplicates += 1
             case .rejected: summary.rejected += 1
             case .failed: summary.failed += 1

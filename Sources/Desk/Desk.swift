@@ -22,14 +22,19 @@ public final class Desk: Sendable {
     let claims: ClaimStore
     let statusBook: StatusBook
     let processor: BatchProcessor
+    /// The bandit's statistics, deliveries and sticky assignments.
+    public let bandit: BanditStore
     let startedAt: Timestamp
     let stopIntake = Mutex<IntakeService?>(nil)
 
     /// Opens the desk at `root`: reads `copydesk.json`, creates any missing folder.
     ///
-    /// Throws a ``DeskError`` for a bad configuration or a folder that cannot be created.
+    /// `randomSeed` fixes the random sequence of variant choice (tests; `COPYDESK_RANDOM_SEED`);
+    /// without it the sequence is seeded from the system. Throws a ``DeskError`` for a bad
+    /// configuration or a folder that cannot be created.
     public init(
-        root: String, pollSeconds: Double? = nil, logger: Logger = Logger(), clock: any DeskClock = SystemClock()
+        root: String, pollSeconds: Double? = nil, logger: Logger = Logger(), clock: any DeskClock = SystemClock(),
+        randomSeed: UInt64? = nil
     ) throws(DeskError) {
         layout = DeskLayout(root: root)
         guard FileSystem.isDirectory(layout.root) else {
@@ -50,9 +55,10 @@ public final class Desk: Sendable {
         }
         claims = ClaimStore(layout: layout, logger: logger)
         statusBook = StatusBook(layout: layout, clock: clock, metrics: metrics)
+        bandit = BanditStore(layout: layout)
         processor = BatchProcessor(
             layout: layout, configuration: configuration, templates: TemplateStore(layout: layout),
-            statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown)
+            chooser: VariantChooser(store: bandit, defaults: configuration.bandit, seed: randomSeed), statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown)
         startedAt = clock.now()
     }
 

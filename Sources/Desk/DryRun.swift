@@ -31,8 +31,8 @@ public struct DryRun: Sendable {
             if let st = try? FileSystem.linkStatus(path), FileSystem.kind(of: st) != .file {
                 throw DeskError(.unsupportedFile, "\(path) is not a regular file (a link, folder or device)")
             }
-            guard Path.extension(path) == "json" else {
-                throw DeskError(.unknownFormat, "copydesk takes request files named *.json")
+            guard Path.extension(path) == "json", !EventsProcessor.isEventsFile(path) else {
+                throw DeskError(.unknownFormat, "copydesk validate takes request files named *.json (not events files)")
             }
             let document: JSONValue
             do throws(JSONFile.ReadError) {
@@ -40,11 +40,12 @@ public struct DryRun: Sendable {
             } catch {
                 throw error.deskError(path, tooLarge: .tooLarge, invalid: .invalidJSON)
             }
-            guard RequestFormat.detect(document) == RequestFormat.native else {
+            guard let dialect = RequestFormat.dialect(for: document) else {
                 throw DeskError(.unknownFormat, RequestFormat.unknownFormatMessage)
             }
+            let context = DecodeContext(batchID: "dry-run", org: org, fileName: Path.name(path))
             let request = try Validator(maxItems: configuration.maxItems).validate(
-                try NativeRequestDecoder.decode(document))
+                try dialect.decode(document, context: context))
             let generator = layout.map { ContentGenerator(templates: TemplateStore(layout: $0)) }
             items = request.items.map { item in
                 var error = item.rejection

@@ -19,9 +19,12 @@ public struct RejectionWriter: Sendable {
 
     /// Rejects the claimed file at `path`, dropped as `name` for `org`, because of `error`.
     ///
-    /// Returns the name it was given in `rejected/<org>/`.
+    /// `details` adds members to the error document (the bad lines of an events file). Returns
+    /// the name it was given in `rejected/<org>/`.
     @discardableResult
-    public func reject(path: String, name: String, org: String, error: DeskError) throws(Errno) -> String {
+    public func reject(
+        path: String, name: String, org: String, error: DeskError, details: JSONObject = JSONObject()
+    ) throws(Errno) -> String {
         let folder = layout.rejected(org: org)
         try FileSystem.ensureDirectory(folder)
         let finalName = freeName(for: name, in: folder)
@@ -34,6 +37,7 @@ public struct RejectionWriter: Sendable {
         if let line = error.line { document["line"] = .int(line) }
         if let column = error.column { document["column"] = .int(column) }
         if let cause = error.cause { document["cause"] = .string(cause) }
+        for (key, value) in details.members { document[key] = value }
         document["rejected_at"] = .string(clock.now().iso8601)
         if finalName != name { document["rejected_as"] = .string(finalName) }
         try AtomicFile.write(

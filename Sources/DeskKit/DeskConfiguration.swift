@@ -4,7 +4,8 @@
 /// {
 ///   "limits": {"max_file_bytes": 67108864, "max_items": 100000},
 ///   "intake": {"reconcile_seconds": 30, "poll_seconds": null, "settle_seconds": 1},
-///   "workers": 8
+///   "workers": 8,
+///   "bandit": {"algorithm": "thompson", "epsilon": 0.1, "min_impressions": 100}
 /// }
 /// ```
 /// An unknown key is an error, so a typo never silently falls back to a default.
@@ -26,6 +27,8 @@ public struct DeskConfiguration: Sendable, Equatable {
     public var checkpointItems: Int = 2_000
     /// Least seconds between two status writes of one running batch (writes are coalesced).
     public var statusIntervalSeconds: Double = 0.5
+    /// How variants are chosen unless a template or request says otherwise.
+    public var bandit = BanditSettings()
 
     /// The built-in defaults.
     public init() {}
@@ -87,12 +90,14 @@ public struct DeskConfiguration: Sendable, Equatable {
             case "workers": workers = try count(value, "workers")
             case "status_interval_seconds": statusIntervalSeconds = try positive(value, "status_interval_seconds")
             case "checkpoint_items": checkpointItems = try count(value, "checkpoint_items")
+            case "bandit":
+                bandit = try BanditSettings().overlaid(with: value, path: "bandit", code: .invalidRequest)
             case "orgs", "routes", "providers":
                 continue  // read by the stages that use them
             default:
                 throw DeskError(
                     .invalidRequest,
-                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items",
+                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit",
                     field: key)
             }
         }

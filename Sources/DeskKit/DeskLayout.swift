@@ -38,6 +38,9 @@ public struct DeskLayout: Sendable, Equatable {
     public func rejected(org: String) -> String { Path.join(rejected, org) }
     /// `state/<org>/index/`: the dedup index (content hashes and idempotency keys → batch ids).
     public func index(org: String) -> String { Path.join(state(org: org), "index") }
+    /// `state/<org>/bandit/`: event counters, deliveries (tracking id → variant) and sticky
+    /// assignments of the org's bandit.
+    public func bandit(org: String) -> String { Path.join(state(org: org), "bandit") }
     /// `library/<org>/templates/`.
     public func templates(org: String) -> String { Path.join(Path.join(library, org), "templates") }
 

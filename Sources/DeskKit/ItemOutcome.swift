@@ -16,11 +16,13 @@ public struct ItemOutcome: Sendable, Equatable {
     public var content: JSONObject?
     /// Why the item was rejected or failed.
     public var error: DeskError?
+    /// How the variant was chosen, when the request asked for a trace.
+    public var trace: JSONValue?
 
     /// An outcome for item `index`.
     public init(
         index: Int, id: String? = nil, state: ItemState, templateID: String? = nil, copyID: String? = nil,
-        trackingID: String? = nil, content: JSONObject? = nil, error: DeskError? = nil
+        trackingID: String? = nil, content: JSONObject? = nil, error: DeskError? = nil, trace: JSONValue? = nil
     ) {
         self.index = index
         self.id = id
@@ -30,6 +32,7 @@ public struct ItemOutcome: Sendable, Equatable {
         self.trackingID = trackingID
         self.content = content
         self.error = error
+        self.trace = trace
     }
 
     /// The outcome as stored in a batch's item journal and written in a native result.
@@ -43,6 +46,7 @@ public struct ItemOutcome: Sendable, Equatable {
         if let trackingID { o["tracking_id"] = .string(trackingID) }
         if let content { o["content"] = .object(content) }
         if let error { o["error"] = error.json }
+        if let trace { o["trace"] = trace }
         return .object(o)
     }
 
@@ -54,6 +58,6 @@ public struct ItemOutcome: Sendable, Equatable {
         self.init(
             index: index, id: json["id"]?.stringValue, state: state, templateID: json["template_id"]?.stringValue,
             copyID: json["copy_id"]?.stringValue, trackingID: json["tracking_id"]?.stringValue,
-            content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)))
+            content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)), trace: json["trace"])
     }
 }

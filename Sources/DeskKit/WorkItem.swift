@@ -35,6 +35,8 @@ public struct WorkItem: Sendable, Equatable {
     public var fields: JSONObject
     /// Targeting attributes: the request's defaults overlaid with the item's own.
     public var attrs: JSONObject
+    /// How the variant is chosen and reported (window, epsilon, cache, trace).
+    public var options: ChoiceOptions
     /// Why the item was rejected at admission, or `nil` when it was admitted.
     public var rejection: DeskError?
 
@@ -43,7 +45,7 @@ public struct WorkItem: Sendable, Equatable {
         index: Int, id: String? = nil, kind: Kind = .copy, templateID: String? = nil, copyID: String? = nil,
         userID: String? = nil, trackingID: String? = nil, bucket: String? = nil, topic: String? = nil,
         instructions: String? = nil, fields: JSONObject = JSONObject(), attrs: JSONObject = JSONObject(),
-        rejection: DeskError? = nil
+        options: ChoiceOptions = ChoiceOptions(), rejection: DeskError? = nil
     ) {
         self.index = index
         self.id = id
@@ -57,6 +59,7 @@ public struct WorkItem: Sendable, Equatable {
         self.instructions = instructions
         self.fields = fields
         self.attrs = attrs
+        self.options = options
         self.rejection = rejection
     }
 }

@@ -49,6 +49,7 @@ public enum NativeRequestDecoder {
                 "items_from (items read from a CSV or JSONL file) is not available in this version; list the items in \"items\"",
                 field: "items_from")
         }
+        let options = try ChoiceOptionsDecoder.decode(root, useCache: false)
         guard let itemsValue = root["items"] else {
             throw DeskError(.invalidRequest, "the request has no \"items\" array", field: "items")
         }
@@ -61,7 +62,7 @@ public enum NativeRequestDecoder {
             items.append(
                 decodeItem(
                     value, index: index, templateID: templateID, defaultFields: defaultFields,
-                    defaultAttrs: defaultAttrs))
+                    defaultAttrs: defaultAttrs, options: options))
         }
         return BatchRequest(
             format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
@@ -69,7 +70,8 @@ public enum NativeRequestDecoder {
     }
 
     private static func decodeItem(
-        _ value: JSONValue, index: Int, templateID: String?, defaultFields: JSONObject, defaultAttrs: JSONObject
+        _ value: JSONValue, index: Int, templateID: String?, defaultFields: JSONObject, defaultAttrs: JSONObject,
+        options: ChoiceOptions
     ) -> WorkItem {
         let path = "items[\(index)]"
         guard case .object(let o) = value else {
@@ -77,7 +79,7 @@ public enum NativeRequestDecoder {
                 index: index,
                 rejection: DeskError(.invalidItem, "an item must be an object, not \(value.typeName)", field: path))
         }
-        var item = WorkItem(index: index)
+        var item = WorkItem(index: index, options: options)
         do throws(DeskError) {
             item.id = try optionalID(o, "id", path: path)
             item.userID = try optionalID(o, "user_id", path: path)

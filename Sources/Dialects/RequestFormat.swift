@@ -4,17 +4,29 @@ import DeskKit
 public enum RequestFormat {
     /// The dialects copydesk knows, by name.
     public static let native = "native"
+    public static let justwords = "justwords"
 
     /// The format of `document`, or `nil` when it matches none.
     ///
-    /// Native requests have `items` or `items_from`.
+    /// justwords requests have a `requests` array (of `{template_id, …}`); native requests have
+    /// `items` or `items_from`.
     public static func detect(_ document: JSONValue) -> String? {
         guard case .object(let root) = document else { return nil }
+        if case .array? = root["requests"], root["items"] == nil { return justwords }
         if root["items"] != nil || root["items_from"] != nil { return native }
         return nil
     }
 
+    /// The dialect that reads `document`, or `nil` when it matches none.
+    public static func dialect(for document: JSONValue) -> (any RequestDialect)? {
+        switch detect(document) {
+        case justwords?: return JustwordsDialect()
+        case native?: return NativeDialect()
+        default: return nil
+        }
+    }
+
     /// What a user reads when a document matches no format.
     public static let unknownFormatMessage =
-        "the file is JSON but not a request copydesk knows: a native request has an \"items\" array (see README, \"Native requests\")"
+        "the file is JSON but not a request copydesk knows: a native request has an \"items\" array, a justwords request a \"requests\" array (see README, \"Request formats\")"
 }

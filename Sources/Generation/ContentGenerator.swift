@@ -1,18 +1,31 @@
 import DeskKit
 import Liquid
 
-/// Produces the content of copy items: picks a variant and renders its variables.
-///
-/// Variant choice, first cut: `copy_id` forces a variant; otherwise the first approved one.
+/// Produces the content of copy items: chooses a variant (``VariantChooser``) and renders its
+/// variables, or reuses an identical earlier render (``RenderCache``) when the item allows it.
 public struct ContentGenerator: Sendable {
     private let templates: TemplateStore
+    /// Chooses variants and records deliveries.
+    public let chooser: VariantChooser
+    private let cache: RenderCache
+    private let clock: any DeskClock
 
-    /// A generator reading templates from `templates`.
-    public init(templates: TemplateStore) {
+    /// A generator reading templates from `templates` and choosing with `chooser` (by default one
+    /// with no statistics and nothing durable: dry runs), on `clock`.
+    public init(
+        templates: TemplateStore, chooser: VariantChooser = VariantChooser(), cache: RenderCache = RenderCache(),
+        clock: any DeskClock = SystemClock()
+    ) {
         self.templates = templates
+        self.chooser = chooser
+        self.cache = cache
+        self.clock = clock
     }
 
     /// Generates item `item` of `org`: `generated` with its content, or `failed` with an error.
+    ///
+    /// A generated item's delivery is recorded with the chooser's store (tracking id → variant,
+    /// and the user's sticky assignment); the caller makes it durable (``BanditStore/sync()``).
     public func generate(_ item: WorkItem, org: String) -> ItemOutcome {
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
@@ -27,39 +40,42 @@ public struct ContentGenerator: Sendable {
             outcome.error = error
             return outcome
         }
-        let variant: CopyTemplate.Variant
-        if let copyID = item.copyID {
-            guard let forced = template.variants.first(where: { $0.id == copyID }) else {
-                outcome.error = DeskError(
-                    .notFound, "template '\(templateID)' has no variant '\(copyID)'", field: "copy_id")
-                return outcome
-            }
-            guard forced.approved else {
-                outcome.error = DeskError(
-                    .notFound, "variant '\(copyID)' of template '\(templateID)' is not approved", field: "copy_id")
-                return outcome
-            }
-            variant = forced
-        } else {
-            guard let first = template.variants.first(where: \.approved) else {
-                outcome.error = DeskError(.notFound, "template '\(templateID)' has no approved variant")
-                return outcome
-            }
-            variant = first
+        let now = clock.now()
+        let choice: VariantChooser.Choice
+        switch chooser.choose(template, for: item, org: org, now: now) {
+        case .success(let c): choice = c
+        case .failure(let error):
+            outcome.error = error
+            return outcome
         }
+        let variant = template.variants[choice.index]
         outcome.copyID = variant.id
-        let variables = Self.variables(for: item)
-        let options = RenderOptions(loader: templates.partials(org: org))
-        var content = JSONObject()
-        for (name, liquid) in variant.vars {
-            do throws(LiquidError) {
-                content[name] = .string(try liquid.render(variables, options: options))
-            } catch {
-                outcome.error = DeskError(.renderError, error.description, field: "vars.\(name)")
-                return outcome
+        var cached = false
+        let cacheable = item.options.useCache && !variant.usesItem
+        let key = cacheable ? RenderCache.key(org: org, template: template, variant: variant.id, item: item) : ""
+        if cacheable, let content = cache.lookup(key, now: clock.uptimeNanoseconds()) {
+            outcome.content = content
+            cached = true
+        } else {
+            let variables = Self.variables(for: item)
+            let options = RenderOptions(loader: templates.partials(org: org))
+            var content = JSONObject()
+            for (name, liquid) in variant.vars {
+                do throws(LiquidError) {
+                    content[name] = .string(try liquid.render(variables, options: options))
+                } catch {
+                    outcome.error = DeskError(.renderError, error.description, field: "vars.\(name)")
+                    return outcome
+                }
             }
+            if cacheable { cache.store(content, key: key, now: clock.uptimeNanoseconds()) }
+            outcome.content = content
         }
-        outcome.content = content
+        if var trace = choice.trace {
+            trace["cached"] = .bool(cached)
+            outcome.trace = .object(trace)
+        }
+        chooser.record(choice, of: template, for: item, org: org, at: now)
         outcome.state = .generated
         outcome.error = nil
         return outcome

@@ -9,7 +9,11 @@ import Liquid
 ///               {"id": "b", "approved": false, "vars": {"subject": "Hi {{ first_name }}"}}]}
 /// ```
 /// Only a template with `"approved": true` is used; a variant is usable unless it says
-/// `"approved": false`. Immutable and `Sendable`: one parsed copy serves every worker.
+/// `"approved": false`. A variant may target `attrs` (`{"plan": "premium"}` or
+/// `{"region": ["us-east", "us-west"]}`, compared lowercased) and a `bucket`, and has a `weight`
+/// (default 1) for random traffic. An optional `"bandit"` object overrides the desk's
+/// ``BanditSettings`` for this template. Immutable and `Sendable`: one parsed copy serves every
+/// worker.
 public struct CopyTemplate: Sendable {
     /// One copy variant.
     public struct Variant: Sendable {
@@ -25,6 +29,11 @@ public struct CopyTemplate: Sendable {
         public var weight: Double
         /// The variables, in the template's order, each a parsed Liquid template.
         public var vars: [(name: String, template: Liquid.Template)]
+        /// The targeting attributes, lowercased: each key with the values it accepts.
+        public var targets: [(key: String, values: Set<String>)] = []
+        /// Whether a variable mentions `item` (the recipient's ids): such a variant's text is
+        /// never taken from the render cache.
+        public var usesItem = false
     }
 
     /// The template's id.
@@ -33,6 +42,10 @@ public struct CopyTemplate: Sendable {
     public var approved: Bool
     /// The variants, in file order.
     public var variants: [Variant]
+    /// The template's `"bandit"` object (validated), laid over the desk's settings.
+    public var bandit: JSONValue?
+    /// Identifies this version of the file (set by ``TemplateStore``), for the render cache.
+    public var revision = ""
 
     /// Parses a template file's JSON; every Liquid variable is parsed here, once.
     ///
@@ -47,6 +60,10 @@ public struct CopyTemplate: Sendable {
         guard case .array(let variantValues)? = root["variants"] else {
             throw DeskError(.invalidTemplate, "\(file) has no \"variants\" array", field: "variants")
         }
+        if let bandit = root["bandit"] {
+            _ = try BanditSettings().overlaid(with: bandit, path: "bandit", code: .invalidTemplate)
+            self.bandit = bandit
+        }
         var variants: [Variant] = []
         for (i, value) in variantValues.enumerated() {
             let path = "variants[\(i)]"
@@ -57,23 +74,85 @@ public struct CopyTemplate: Sendable {
                 throw DeskError(.invalidTemplate, "\(file): \(path) needs a \"vars\" object", field: path + ".vars")
             }
             var vars: [(String, Liquid.Template)] = []
+            var usesItem = false
             for (name, source) in varsObject.members {
                 guard case .string(let text) = source else {
                     throw DeskError(
                         .invalidTemplate, "\(file): \(path).vars.\(name) must be a string of Liquid",
                         field: "\(path).vars.\(name)")
                 }
+                if text.contains("item") { usesItem = true }
                 do throws(LiquidError) {
                     vars.append((name, try Liquid.Template.parse(text, name: "\(self.id)/\(variantID)/\(name)")))
                 } catch {
                     throw DeskError(.invalidTemplate, "\(file): \(error.description)", field: "\(path).vars.\(name)")
                 }
             }
-            variants.append(
-                Variant(
-                    id: variantID, approved: v["approved"]?.boolValue ?? true, attrs: v["attrs"]?.objectValue ?? JSONObject(),
-                    bucket: v["bucket"]?.stringValue, weight: v["weight"]?.doubleValue ?? 1, vars: vars))
+            if variants.contains(where: { $0.id == variantID }) {
+                throw DeskError(.invalidTemplate, "\(file): \(path) repeats the variant id '\(variantID)'", field: path + ".id")
+            }
+            var attrs = JSONObject()
+            if let a = v["attrs"], !a.isNull {
+                guard case .object(let o) = a else {
+                    throw DeskError(.invalidTemplate, "\(file): \(path).attrs must be an object", field: path + ".attrs")
+                }
+                attrs = o
+            }
+            var targets: [(key: String, values: Set<String>)] = []
+            for (key, value) in attrs.members {
+                let values = Self.attributeValues(value)
+                guard !values.isEmpty else {
+                    throw DeskError(
+                        .invalidTemplate,
+                        "\(file): \(path).attrs.\(key) must be a string, number, boolean or a non-empty array of them",
+                        field: "\(path).attrs.\(key)")
+                }
+                targets.append((key.lowercased(), values))
+            }
+            var bucket: String?
+            if let b = v["bucket"], !b.isNull {
+                guard case .string(let s) = b else {
+                    throw DeskError(.invalidTemplate, "\(file): \(path).bucket must be a string", field: path + ".bucket")
+                }
+                bucket = s
+            }
+            var weight = 1.0
+            if let w = v["weight"], !w.isNull {
+                guard let d = w.doubleValue, d >= 0, d.isFinite else {
+                    throw DeskError(.invalidTemplate, "\(file): \(path).weight must be a number ≥ 0", field: path + ".weight")
+                }
+                weight = d
+            }
+            var variant = Variant(
+                id: variantID, approved: v["approved"]?.boolValue ?? true, attrs: attrs, bucket: bucket, weight: weight,
+                vars: vars)
+            variant.targets = targets
+            variant.usesItem = usesItem
+            variants.append(variant)
         }
         self.variants = variants
+    }
+}
+
+extension CopyTemplate {
+    /// The lowercased values an attribute accepts or has: a string, number or boolean, or an
+    /// array of them; empty for anything else.
+    static func attributeValues(_ value: JSONValue) -> Set<String> {
+        switch value {
+        case .string(let s): return [s.lowercased()]
+        case .int(let i): return [String(i)]
+        case .double(let d): return [d.rounded() == d && abs(d) < 1e15 ? String(Int(d)) : String(d)]
+        case .bool(let b): return [b ? "true" : "false"]
+        case .array(let a):
+            var out: Set<String> = []
+            for element in a {
+                if case .array = element { return [] }
+                let v = attributeValues(element)
+                if v.isEmpty { return [] }
+                out.formUnion(v)
+            }
+            return out
+        default: return []
+        }
     }
 }

@@ -57,7 +57,11 @@ public final class TemplateStore: Sendable {
         {
             return entry.template
         }
-        let loaded = load(path: path, id: id)
+        var loaded = load(path: path, id: id)
+        if case .success(var template) = loaded {
+            template.revision = "\(mtime)-\(st.st_size)-\(st.st_ino)"
+            loaded = .success(template)
+        }
         cache.withLock {
             $0[path] = Entry(mtime: mtime, size: Int64(st.st_size), inode: UInt64(st.st_ino), template: loaded)
         }

@@ -103,8 +103,14 @@ func openDesk(_ args: Arguments, root: String) -> Desk {
         guard let seconds = Double(text), seconds > 0 else { usageError("--poll needs a number of seconds > 0") }
         poll = seconds
     }
+    // COPYDESK_RANDOM_SEED fixes variant choice's random sequence (reproducible examples and tests).
+    var seed: UInt64?
+    if let text = getenv("COPYDESK_RANDOM_SEED").map({ String(cString: $0) }) {
+        guard let value = UInt64(text) else { usageError("COPYDESK_RANDOM_SEED must be an unsigned integer") }
+        seed = value
+    }
     do {
-        return try Desk(root: root, pollSeconds: poll, logger: makeLogger(args))
+        return try Desk(root: root, pollSeconds: poll, logger: makeLogger(args), randomSeed: seed)
     } catch {
         printError("copydesk: \(error)")
         exit(2)
@@ -171,7 +177,8 @@ case "process":
         print(
             "admitted \(summary.admitted), rejected \(summary.rejected), duplicates \(summary.duplicates), "
                 + "failed \(summary.failed); items generated \(summary.itemsGenerated), "
-                + "items rejected or failed \(summary.itemProblems)")
+                + "items rejected or failed \(summary.itemProblems)"
+                + (summary.eventsFiles > 0 ? "; events files \(summary.eventsFiles), events counted \(summary.eventsCounted)" : ""))
         exit(summary.hasProblems ? 1 : 0)
     } catch {
         printError("copydesk: \(error)")

@@ -39,7 +39,7 @@ final class TestDesk: @unchecked Sendable {
             """
             {"id": "hello", "approved": true, "variants": [
               {"id": "a", "vars": {"greeting": "Hello {{ name | capitalize }}", "n": "{{ n }}"}},
-              {"id": "b", "vars": {"greeting": "Hi {{ name }}"}}]}
+              {"id": "b", "weight": 0, "vars": {"greeting": "Hi {{ name }}"}}]}
             """, to: layout.templates(org: "default") + "/hello.json")
         if let config { try write(config, to: root + "/copydesk.json") }
     }

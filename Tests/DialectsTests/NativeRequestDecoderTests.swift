@@ -69,6 +69,7 @@ struct NativeRequestDecoderTests {
 
     @Test func detectionKnowsTheNativeShape() throws {
         #expect(RequestFormat.detect(try JSONValue.parse(#"{"items": []}"#)) == RequestFormat.native)
-        #expect(RequestFormat.detect(try JSONValue.parse(#"{"requests": []}"#)) == nil)
+        #expect(RequestFormat.detect(try JSONValue.parse(#"{"requests": []}"#)) == RequestFormat.justwords)
+        #expect(RequestFormat.detect(try JSONValue.parse(#"{"template_id": "x"}"#)) == nil)
     }
 }

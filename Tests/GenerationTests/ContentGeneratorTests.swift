@@ -34,11 +34,12 @@ struct ContentGeneratorTests {
         return item
     }
 
-    @Test func theFirstApprovedVariantIsRenderedWithTheFields() throws {
+    @Test func theVariantIsRenderedWithTheFields() throws {
         let layout = try temporaryLayout()
         try writeTemplate(welcome, id: "welcome", in: layout)
         let generator = ContentGenerator(templates: TemplateStore(layout: layout))
-        let outcome = generator.generate(Self.item(JSONObject([("name", "ann"), ("plan", "pro")])), org: "default")
+        let outcome = generator.generate(
+            Self.item(JSONObject([("name", "ann"), ("plan", "pro")]), copyID: "warm"), org: "default")
         #expect(outcome.state == .generated)
         #expect(outcome.copyID == "warm")
         #expect(outcome.content?["s"] == "Hi Ann (PRO)")

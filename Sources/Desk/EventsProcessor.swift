@@ -1,0 +1,94 @@
+import DeskKit
+import Generation
+import Intake
+
+/// Takes a claimed events file (`*.events.jsonl`, or `*.events.json`) to the end: counts its good
+/// events into the bandit statistics exactly once, writes its result, archives it.
+///
+/// - The result, `outbox/<org>/<id>.result.json`, says how many events were counted and lists
+///   every bad line with its line number, code and message; the good lines count regardless.
+/// - A file with no good line at all is rejected as a whole to `rejected/<org>/`, its
+///   `.error.json` listing the bad lines.
+/// - The same bytes dropped again count nothing (the counters remember the file's SHA-256) and
+///   are archived as a duplicate.
+///
+/// Every step can be repeated after a crash: counting is idempotent per file digest, the result
+/// is written only if absent, and archiving is the last step. Runs on a blocking thread.
+struct EventsProcessor: Sendable {
+    let layout: DeskLayout
+    let configuration: DeskConfiguration
+    let store: BanditStore
+    let templates: TemplateStore
+    let rejections: RejectionWriter
+    let clock: any DeskClock
+
+    /// Whether `name` is an events file: `*.events.jsonl` or `*.events.json` (any case).
+    static func isEventsFile(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".events.jsonl") || lower.hasSuffix(".events.json")
+    }
+
+    func process(_ file: ClaimedFile, size: Int) throws(Errno) -> BatchProcessor.Disposition {
+        let limit = configuration.maxFileBytes
+        let tooLarge = DeskError(
+            .tooLarge,
+            "\(file.name) is \(size) bytes; the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files"
+        )
+        if size > limit { return try reject(file, tooLarge) }
+        guard let bytes = try FileSystem.readFile(file.path, limit: limit) else { return try reject(file, tooLarge) }
+        let digest = SHA256.hexDigest(bytes)
+        let id = BatchID.make(name: file.name, hexDigest: digest)
+        let report = try store.ingest(bytes, digest: digest, org: file.org, templates: templates, now: clock.now())
+        if report.events == 0 {
+            return try reject(file, DeskError(.invalidRequest, "\(file.name) holds no events: one JSON object per line"))
+        }
+        if report.counted == 0 && report.alreadyCounted == 0 {
+            let what = report.isArray ? "element" : "line"
+            let first = report.badLines.first.map { " (\(what) \($0.position): \($0.error.message))" } ?? ""
+            var details = JSONObject()
+            details["errors"] = report.json["errors"]
+            return try reject(
+                file,
+                DeskError(.invalidEvent, "no event of \(file.name) could be counted: every \(what) is bad\(first)"),
+                details: details)
+        }
+        let resultPath = layout.result(org: file.org, batchID: id)
+        if FileSystem.exists(resultPath) {
+            if report.counted == 0 {
+                // Counted and reported before: the same file dropped again.
+                try archive(file, as: Path.stem(Path.stem(file.name)) + ".duplicate-of-" + id + suffix(file.name))
+                return .duplicate(of: id)
+            }
+        } else {
+            var document = JSONObject()
+            document["events_id"] = .string(id)
+            document["org"] = .string(file.org)
+            document["file"] = .string(file.name)
+            for (key, value) in report.json.objectValue?.members ?? [] { document[key] = value }
+            document["completed_at"] = .string(clock.now().iso8601)
+            try FileSystem.ensureDirectory(layout.outbox(org: file.org))
+            try AtomicFile.write(JSONValue.object(document).serialized(pretty: true), to: resultPath)
+        }
+        try archive(file, as: id + suffix(file.name))
+        return .events(id: id, report: report)
+    }
+
+    /// `.events.jsonl` or `.events.json`, as the file was named (lowercased).
+    private func suffix(_ name: String) -> String {
+        name.lowercased().hasSuffix(".jsonl") ? ".events.jsonl" : ".events.json"
+    }
+
+    private func reject(_ file: ClaimedFile, _ error: DeskError, details: JSONObject = JSONObject()) throws(Errno)
+        -> BatchProcessor.Disposition
+    {
+        try rejections.reject(path: file.path, name: file.name, org: file.org, error: error, details: details)
+        return .rejected(error)
+    }
+
+    private func archive(_ file: ClaimedFile, as name: String) throws(Errno) {
+        let folder = layout.archive(org: file.org)
+        try FileSystem.ensureDirectory(folder)
+        try FileSystem.rename(file.path, to: Path.join(folder, name))
+        try FileSystem.syncDirectory(folder)
+    }
+}
