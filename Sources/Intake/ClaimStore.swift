@@ -187,6 +187,8 @@ public final class ClaimStore: Sendable {
             try? FileSystem.remove(Path.join(mine, ".lock"))
             try? FileSystem.removeDirectory(mine)
         }
+        // The folders just removed must be created again by a later open() in this process.
+        orgFolders.withLock { $0.removeAll() }
         let fd = lockDescriptor.withLock { fd in
             defer { fd = -1 }
             return fd
