@@ -23,6 +23,12 @@ public struct BanditDecision: Sendable, Equatable {
     public var index: Int
     /// Whether the pick was exploration (random) rather than exploitation.
     public var explored: Bool
+
+    /// A decision.
+    public init(index: Int, explored: Bool) {
+        self.index = index
+        self.explored = explored
+    }
 }
 
 /// A way to pick among variants from their conversion statistics: epsilon-greedy or Thompson
