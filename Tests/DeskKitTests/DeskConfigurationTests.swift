@@ -41,3 +41,32 @@ struct DeskConfigurationTests {
         }
     }
 }
+
+struct BanditConfigurationTests {
+    @Test func theBanditSectionOverridesTheDefaults() throws {
+        let configuration = try DeskConfiguration(
+            json: try JSONValue.parse(
+                #"{"bandit": {"algorithm": "epsilon_greedy", "epsilon": 0.05, "min_impressions": 500, "lookback_days": 28, "offset_days": 1}}"#
+            ))
+        #expect(configuration.bandit.algorithm == .epsilonGreedy)
+        #expect(configuration.bandit.epsilon == 0.05)
+        #expect(configuration.bandit.minImpressions == 500)
+        #expect(configuration.bandit.lookbackDays == 28)
+        #expect(configuration.bandit.offsetDays == 1)
+        let defaults = DeskConfiguration().bandit
+        #expect(defaults.algorithm == .thompson && defaults.epsilon == 0.1 && defaults.minImpressions == 100)
+        #expect(defaults.lookbackDays == 14 && defaults.offsetDays == 3)
+    }
+
+    @Test(arguments: [
+        (#"{"bandit": {"algorithm": "ucb"}}"#, "bandit.algorithm"),
+        (#"{"bandit": {"epsilon": -0.1}}"#, "bandit.epsilon"),
+        (#"{"bandit": {"min_impresions": 5}}"#, "bandit.min_impresions"),
+        (#"{"bandit": []}"#, "bandit"),
+    ])
+    func aBadBanditSettingNamesTheKey(text: String, field: String) throws {
+        #expect {
+            try DeskConfiguration(json: try JSONValue.parse(text))
+        } throws: { ($0 as? DeskError)?.field == field }
+    }
+}
