@@ -5,12 +5,12 @@ import Intake
 /// Takes a claimed events file (`*.events.jsonl`, or `*.events.json`) to the end: counts its good
 /// events into the bandit statistics exactly once, writes its result, archives it.
 ///
-/// - The result, `outbox/<org>/<id>.result.json`, says how many events were counted and lists
+/// - The result, `outbox/<org>/<id>.result.json` (`day-1.events.jsonl` → `day-1-events-7f3a9c1e`), says how many events were counted and lists
 ///   every bad line with its line number, code and message; the good lines count regardless.
 /// - A file with no good line at all is rejected as a whole to `rejected/<org>/`, its
 ///   `.error.json` listing the bad lines.
-/// - The same bytes dropped again count nothing (the counters remember the file's SHA-256) and
-///   are archived as a duplicate.
+/// - The same bytes dropped again count nothing (the dedup index and the counters remember the
+///   file's SHA-256) and are archived as a duplicate.
 ///
 /// Every step can be repeated after a crash: counting is idempotent per file digest, the result
 /// is written only if absent, and archiving is the last step. Runs on a blocking thread.
@@ -37,7 +37,7 @@ struct EventsProcessor: Sendable {
         if size > limit { return try reject(file, tooLarge) }
         guard let bytes = try FileSystem.readFile(file.path, limit: limit) else { return try reject(file, tooLarge) }
         let digest = SHA256.hexDigest(bytes)
-        let id = BatchID.make(name: file.name, hexDigest: digest)
+        let id = Self.id(name: file.name, hexDigest: digest)
         let report = try store.ingest(bytes, digest: digest, org: file.org, templates: templates, now: clock.now())
         if report.events == 0 {
             return try reject(file, DeskError(.invalidRequest, "\(file.name) holds no events: one JSON object per line"))
@@ -52,14 +52,13 @@ struct EventsProcessor: Sendable {
                 DeskError(.invalidEvent, "no event of \(file.name) could be counted: every \(what) is bad\(first)"),
                 details: details)
         }
+        if case .duplicate(let original) = try DedupIndex(layout: layout).claim(.content, digest, for: id, org: file.org) {
+            // The same bytes were dropped before (under another name): they counted then.
+            try archive(file, as: Path.stem(Path.stem(file.name)) + ".duplicate-of-" + original + extensionOf(file.name))
+            return .duplicate(of: original)
+        }
         let resultPath = layout.result(org: file.org, batchID: id)
-        if FileSystem.exists(resultPath) {
-            if report.counted == 0 {
-                // Counted and reported before: the same file dropped again.
-                try archive(file, as: Path.stem(Path.stem(file.name)) + ".duplicate-of-" + id + suffix(file.name))
-                return .duplicate(of: id)
-            }
-        } else {
+        if !FileSystem.exists(resultPath) {
             var document = JSONObject()
             document["events_id"] = .string(id)
             document["org"] = .string(file.org)
@@ -69,13 +68,19 @@ struct EventsProcessor: Sendable {
             try FileSystem.ensureDirectory(layout.outbox(org: file.org))
             try AtomicFile.write(JSONValue.object(document).serialized(pretty: true), to: resultPath)
         }
-        try archive(file, as: id + suffix(file.name))
+        try archive(file, as: id + extensionOf(file.name))
         return .events(id: id, report: report)
     }
 
-    /// `.events.jsonl` or `.events.json`, as the file was named (lowercased).
-    private func suffix(_ name: String) -> String {
-        name.lowercased().hasSuffix(".jsonl") ? ".events.jsonl" : ".events.json"
+    /// The id of an events file: its name without `.events.jsonl`, `-events`, and the first 8 hex
+    /// digits of its SHA-256 (`day-1.events.jsonl` → `day-1-events-7f3a9c1e`).
+    static func id(name: String, hexDigest: String) -> String {
+        BatchID.make(name: Path.stem(Path.stem(name)) + "-events.json", hexDigest: hexDigest)
+    }
+
+    /// `.jsonl` or `.json`, as the file was named (lowercased).
+    private func extensionOf(_ name: String) -> String {
+        name.lowercased().hasSuffix(".jsonl") ? ".jsonl" : ".json"
     }
 
     private func reject(_ file: ClaimedFile, _ error: DeskError, details: JSONObject = JSONObject()) throws(Errno)

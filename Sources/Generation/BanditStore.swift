@@ -152,6 +152,28 @@ public final class BanditStore: Sendable {
         }
     }
 
+    /// The user's assignment for the template, made atomically: the existing one while it is in
+    /// `eligible`, else `proposed`, which is recorded (durable at the next ``sync()``). Two
+    /// batches choosing for one new user at once thus agree. O(1).
+    public func claimSticky(
+        org: String, userID: String, templateID: String, proposed: String, eligible: (String) -> Bool, at: Timestamp
+    ) -> String {
+        withOrg(org) { state in
+            let key = Self.stickyKey(userID, templateID)
+            if let existing = state.sticky[key], eligible(existing) { return existing }
+            state.sticky[key] = proposed
+            if layout != nil {
+                let line: JSONValue = [
+                    "user_id": .string(userID), "template_id": .string(templateID), "copy_id": .string(proposed),
+                    "at": .string(at.iso8601),
+                ]
+                state.pendingSticky += line.serialized()
+                state.pendingSticky.append(0x0A)
+            }
+            return proposed
+        }
+    }
+
     /// Makes every recorded delivery and assignment durable: appends them to the org's logs and
     /// `fsync`s. On failure the records stay pending and the next call tries again.
     public func sync() throws(Errno) {

@@ -139,8 +139,8 @@ public final class VariantChooser: Sendable {
         if let user = item.userID, let assigned = store.stickyVariant(org: org, userID: user, templateID: template.id) {
             sticky = arms.firstIndex { $0.id == assigned }
         }
-        let decision: BanditDecision
-        let phase: String
+        var decision: BanditDecision
+        var phase: String
         if let sticky {
             decision = BanditDecision(index: sticky, explored: false)
             phase = "sticky"
@@ -150,6 +150,18 @@ public final class VariantChooser: Sendable {
         } else {
             decision = random.withLock { algorithm.choose(arms, using: &$0) }
             phase = decision.explored ? "explore" : "exploit"
+        }
+        if sticky == nil, let user = item.userID {
+            // Assign atomically: a batch running beside this one may have just assigned the user.
+            let proposed = arms[decision.index].id
+            let winner = store.claimSticky(
+                org: org, userID: user, templateID: template.id, proposed: proposed,
+                eligible: { id in arms.contains { $0.id == id } }, at: now)
+            if winner != proposed, let index = arms.firstIndex(where: { $0.id == winner }) {
+                sticky = index
+                decision = BanditDecision(index: index, explored: false)
+                phase = "sticky"
+            }
         }
         var trace: JSONObject?
         if item.options.trace {
@@ -168,13 +180,13 @@ public final class VariantChooser: Sendable {
         return .success(Choice(index: eligible[decision.index], forced: false, sticky: sticky != nil, trace: trace))
     }
 
-    /// Records a delivered choice: its tracking id, and the user's sticky assignment (not for a
-    /// forced variant).
+    /// Records a delivered choice under its tracking id, so its events find the variant. (A user's
+    /// sticky assignment is recorded when the choice is made.)
     public func record(_ choice: Choice, of template: CopyTemplate, for item: WorkItem, org: String, at: Timestamp) {
-        guard item.trackingID != nil || (item.userID != nil && !choice.forced) else { return }
+        guard item.trackingID != nil else { return }
         store.record(
             BanditStore.Delivery(templateID: template.id, copyID: template.variants[choice.index].id), org: org,
-            trackingID: item.trackingID, stickyUser: choice.forced ? nil : item.userID, at: at)
+            trackingID: item.trackingID, stickyUser: nil, at: at)
     }
 
     static func trace(
