@@ -30,6 +30,8 @@ let package = Package(
         .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Generation", "Liquid"]),
         // The Liquid benchmark (Scripts/bench liquid): not shipped.
         .executableTarget(name: "liquid-bench", dependencies: ["Liquid"], path: "Sources/LiquidBench"),
+        // Scripts/bench bandit: the latency of one variant choice.
+        .executableTarget(name: "bandit-bench", dependencies: ["Generation", "DeskKit"], path: "Sources/BanditBench"),
 
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "DeskKitTests", dependencies: ["DeskKit"]),

@@ -127,10 +127,10 @@ public final class VariantChooser: Sendable {
         arms.reserveCapacity(eligible.count)
         var warmingUp = false
         for index in eligible {
-            let variant = template.variants[index]
-            let counts = counters?.variants[variant.id]?.total(in: window) ?? EventCounts()
+            let id = template.variants[index].id
+            let counts = counters?.variants[id]?.total(in: window) ?? EventCounts()
             if counts.impressions < settings.minImpressions { warmingUp = true }
-            arms.append(ArmStatistics(id: variant.id, weight: variant.weight, counts: counts))
+            arms.append(ArmStatistics(id: id, weight: template.variants[index].weight, counts: counts))
         }
         let algorithm: any BanditAlgorithm =
             settings.algorithm == .thompson ? ThompsonSampling() : EpsilonGreedy(epsilon: settings.epsilon)
