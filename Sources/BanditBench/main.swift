@@ -1,10 +1,11 @@
+import DeskKit
+import Generation
+
 // bandit-bench: how long one variant choice takes with a year of daily counters for 50 variants.
 // Used by `Scripts/bench bandit`; prints the median over several runs.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import DeskKit
-import Generation
 
 func argument(_ name: String, _ fallback: Int) -> Int {
     let args = CommandLine.arguments
@@ -58,7 +59,8 @@ let loadMillis = Double(monotonic() - loadStart) / 1e6
 @MainActor func template(_ bandit: String) throws -> CopyTemplate {
     try CopyTemplate(
         json: try JSONValue.parse(
-            #"{"id": "bench", "approved": true, "bandit": \#(bandit), "variants": [\#(variantsJSON.joined(separator: ","))]}"#),
+            #"{"id": "bench", "approved": true, "bandit": \#(bandit), "variants": [\#(variantsJSON.joined(separator: ","))]}"#
+        ),
         id: "bench")
 }
 
@@ -66,7 +68,9 @@ let loadMillis = Double(monotonic() - loadStart) / 1e6
 @MainActor func measure(_ template: CopyTemplate, item: WorkItem) -> (median: Double, all: [Double]) {
     let chooser = VariantChooser(store: store, seed: 7)
     var sink = 0
-    for _ in 0..<1_000 { sink &+= (try? chooser.choose(template, for: item, org: "default", now: now).get().index) ?? 0 }
+    for _ in 0..<1_000 {
+        sink &+= (try? chooser.choose(template, for: item, org: "default", now: now).get().index) ?? 0
+    }
     var perRun: [Double] = []
     for _ in 0..<runs {
         let start = monotonic()

@@ -40,7 +40,8 @@ struct EventsProcessor: Sendable {
         let id = Self.id(name: file.name, hexDigest: digest)
         let report = try store.ingest(bytes, digest: digest, org: file.org, templates: templates, now: clock.now())
         if report.events == 0 {
-            return try reject(file, DeskError(.invalidRequest, "\(file.name) holds no events: one JSON object per line"))
+            return try reject(
+                file, DeskError(.invalidRequest, "\(file.name) holds no events: one JSON object per line"))
         }
         if report.counted == 0 && report.alreadyCounted == 0 {
             let what = report.isArray ? "element" : "line"
@@ -52,9 +53,12 @@ struct EventsProcessor: Sendable {
                 DeskError(.invalidEvent, "no event of \(file.name) could be counted: every \(what) is bad\(first)"),
                 details: details)
         }
-        if case .duplicate(let original) = try DedupIndex(layout: layout).claim(.content, digest, for: id, org: file.org) {
+        if case .duplicate(let original) = try DedupIndex(layout: layout).claim(
+            .content, digest, for: id, org: file.org)
+        {
             // The same bytes were dropped before (under another name): they counted then.
-            try archive(file, as: Path.stem(Path.stem(file.name)) + ".duplicate-of-" + original + extensionOf(file.name))
+            try archive(
+                file, as: Path.stem(Path.stem(file.name)) + ".duplicate-of-" + original + extensionOf(file.name))
             return .duplicate(of: original)
         }
         let resultPath = layout.result(org: file.org, batchID: id)
@@ -83,7 +87,9 @@ struct EventsProcessor: Sendable {
         name.lowercased().hasSuffix(".jsonl") ? ".jsonl" : ".json"
     }
 
-    private func reject(_ file: ClaimedFile, _ error: DeskError, details: JSONObject = JSONObject()) throws(Errno)
+    private func reject(
+        _ file: ClaimedFile, _ error: DeskError, details: JSONObject = JSONObject()
+    ) throws(Errno)
         -> BatchProcessor.Disposition
     {
         try rejections.reject(path: file.path, name: file.name, org: file.org, error: error, details: details)

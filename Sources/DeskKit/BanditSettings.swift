@@ -61,14 +61,19 @@ public struct BanditSettings: Sendable, Equatable {
                 guard let n = value.intValue, n >= 0 else { throw bad(key, "an integer ≥ 0") }
                 settings.minImpressions = n
             case "lookback_days":
-                guard let n = value.intValue, n >= 0, n <= Self.maxDays else { throw bad(key, "an integer from 0 to \(Self.maxDays)") }
+                guard let n = value.intValue, n >= 0, n <= Self.maxDays else {
+                    throw bad(key, "an integer from 0 to \(Self.maxDays)")
+                }
                 settings.lookbackDays = n
             case "offset_days":
-                guard let n = value.intValue, n >= 0, n <= Self.maxDays else { throw bad(key, "an integer from 0 to \(Self.maxDays)") }
+                guard let n = value.intValue, n >= 0, n <= Self.maxDays else {
+                    throw bad(key, "an integer from 0 to \(Self.maxDays)")
+                }
                 settings.offsetDays = n
             default:
                 throw DeskError(
-                    code, "\(path): unknown key '\(key)'; known: \(Self.keys.joined(separator: ", "))", field: "\(path).\(key)")
+                    code, "\(path): unknown key '\(key)'; known: \(Self.keys.joined(separator: ", "))",
+                    field: "\(path).\(key)")
             }
         }
         return settings

@@ -11,7 +11,8 @@ public enum ChoiceOptionsDecoder {
             guard let v = root[key], !v.isNull else { return nil }
             guard let n = v.intValue, n >= 0, n <= BanditSettings.maxDays else {
                 throw DeskError(
-                    .invalidRequest, "\(key) must be a whole number of days from 0 to \(BanditSettings.maxDays)", field: key)
+                    .invalidRequest, "\(key) must be a whole number of days from 0 to \(BanditSettings.maxDays)",
+                    field: key)
             }
             return n
         }

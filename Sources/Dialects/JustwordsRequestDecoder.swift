@@ -57,7 +57,8 @@ public enum JustwordsRequestDecoder {
                 index: index, userID: userID, trackingID: "\(context.batchID).\(index)", fields: fields, attrs: attrs,
                 options: options)
             guard case .object(let o) = entry else {
-                item.rejection = DeskError(.invalidItem, "\(path) must be an object, not \(entry.typeName)", field: path)
+                item.rejection = DeskError(
+                    .invalidItem, "\(path) must be an object, not \(entry.typeName)", field: path)
                 items.append(item)
                 continue
             }
@@ -68,7 +69,8 @@ public enum JustwordsRequestDecoder {
                     case .string(let s)?: return s
                     case .int(let i)? where integer: return String(i)
                     case let v?:
-                        throw DeskError(.invalidItem, "\(path).\(key) must be a string, not \(v.typeName)", field: "\(path).\(key)")
+                        throw DeskError(
+                            .invalidItem, "\(path).\(key) must be a string, not \(v.typeName)", field: "\(path).\(key)")
                     }
                 }
                 item.templateID = try text("template_id")

@@ -19,7 +19,11 @@ public enum JustwordsResultEncoder {
         for outcome in outcomes { byIndex[outcome.index] = outcome }
         for item in request.items {
             let key: String
-            if let templateID = item.templateID, !templateID.contains("["), response[templateID] == nil { key = templateID } else { key = "requests[\(item.index)]" }
+            if let templateID = item.templateID, !templateID.contains("["), response[templateID] == nil {
+                key = templateID
+            } else {
+                key = "requests[\(item.index)]"
+            }
             var entry = JSONObject()
             entry["tracking_id"] = item.trackingID.map(JSONValue.string) ?? .null
             let outcome = byIndex[item.index]
@@ -29,7 +33,8 @@ public enum JustwordsResultEncoder {
             } else {
                 let error =
                     outcome?.error ?? item.rejection
-                    ?? DeskError(.invalidItem, "the request was not generated (\(outcome?.state.rawValue ?? "unknown"))")
+                    ?? DeskError(
+                        .invalidItem, "the request was not generated (\(outcome?.state.rawValue ?? "unknown"))")
                 var e = JSONObject()
                 e["code"] = .string(error.code.rawValue)
                 e["message"] = .string(error.message)

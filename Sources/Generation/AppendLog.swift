@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An append-only JSON Lines file: each append is one `write(2)` with `O_APPEND` and an `fsync`;
 /// reading skips a line torn by a crash.

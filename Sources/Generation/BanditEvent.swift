@@ -26,7 +26,8 @@ public struct BanditEvent: Sendable, Equatable {
     public var at: Timestamp
 
     /// An event.
-    public init(trackingID: String? = nil, templateID: String? = nil, copyID: String? = nil, kind: Kind, at: Timestamp) {
+    public init(trackingID: String? = nil, templateID: String? = nil, copyID: String? = nil, kind: Kind, at: Timestamp)
+    {
         self.trackingID = trackingID
         self.templateID = templateID
         self.copyID = copyID
@@ -60,14 +61,16 @@ public struct BanditEvent: Sendable, Equatable {
         }
         guard let name = typeValue.stringValue, let kind = Kind(rawValue: name) else {
             throw DeskError(
-                .invalidEvent, "type must be \"impression\", \"click\" or \"conversion\", not \(typeValue.serializedString())",
+                .invalidEvent,
+                "type must be \"impression\", \"click\" or \"conversion\", not \(typeValue.serializedString())",
                 field: "type")
         }
         let at: Timestamp
         switch o["at"] {
         case .string(let s)?:
             guard let t = Timestamp(iso8601: s) else {
-                throw DeskError(.invalidEvent, "at '\(s)' is not an ISO 8601 time with a zone (2026-11-23T09:00:00Z)", field: "at")
+                throw DeskError(
+                    .invalidEvent, "at '\(s)' is not an ISO 8601 time with a zone (2026-11-23T09:00:00Z)", field: "at")
             }
             at = t
         case .int(let seconds)? where abs(seconds) < 100_000_000_000:
@@ -77,7 +80,8 @@ public struct BanditEvent: Sendable, Equatable {
         case nil, .null?:
             throw DeskError(.invalidEvent, "the event has no \"at\" time", field: "at")
         case let other?:
-            throw DeskError(.invalidEvent, "at must be an ISO 8601 string or Unix seconds, not \(other.typeName)", field: "at")
+            throw DeskError(
+                .invalidEvent, "at must be an ISO 8601 string or Unix seconds, not \(other.typeName)", field: "at")
         }
         if let templateID, !isValidID(templateID) {
             throw DeskError(

@@ -25,7 +25,9 @@ extension BanditStore {
     ) throws(Errno) -> EventsReport {
         var report = EventsReport()
         var entries: [(Int, Result<JSONValue, DeskError>)] = []
-        let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }
+        let first = bytes.first {
+            !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF)
+        }
         if first == UInt8(ascii: "[") {
             report.isArray = true
             do throws(JSONParseError) {
@@ -33,7 +35,13 @@ extension BanditStore {
                 entries = elements.enumerated().map { ($0.offset, .success($0.element)) }
             } catch {
                 entries = [
-                    (0, .failure(DeskError(.invalidJSON, "the array is not valid JSON: \(error.message)", line: error.line, column: error.column)))
+                    (
+                        0,
+                        .failure(
+                            DeskError(
+                                .invalidJSON, "the array is not valid JSON: \(error.message)", line: error.line,
+                                column: error.column))
+                    )
                 ]
             }
         } else {
@@ -60,7 +68,8 @@ extension BanditStore {
                     throw DeskError(.invalidEvent, "at \(event.at.iso8601) is more than ten years old", field: "at")
                 }
                 switch resolve(event, org: org, templates: templates) {
-                case .success(let delivery): counted.append((position, CountedEvent(delivery: delivery, kind: event.kind, day: day)))
+                case .success(let delivery):
+                    counted.append((position, CountedEvent(delivery: delivery, kind: event.kind, day: day)))
                 case .failure(let error) where error.code == .notFound && event.trackingID != nil:
                     unknown.append((position, event))
                 case .failure(let error): throw error
@@ -75,7 +84,8 @@ extension BanditStore {
             for (position, event) in unknown {
                 switch resolve(event, org: org, templates: templates) {
                 case .success(let delivery):
-                    counted.append((position, CountedEvent(delivery: delivery, kind: event.kind, day: DayIndex.of(event.at))))
+                    counted.append(
+                        (position, CountedEvent(delivery: delivery, kind: event.kind, day: DayIndex.of(event.at))))
                 case .failure(let error):
                     report.badLines.append(EventsReport.BadLine(position: position, error: error))
                 }
@@ -152,7 +162,8 @@ extension BanditStore {
         let (values, end) = log.read(from: offset)
         withOrg(org) { state in
             for value in values {
-                guard let tracking = value["tracking_id"]?.stringValue, let template = value["template_id"]?.stringValue,
+                guard let tracking = value["tracking_id"]?.stringValue,
+                    let template = value["template_id"]?.stringValue,
                     let copy = value["copy_id"]?.stringValue
                 else { continue }
                 var list = state.deliveries[tracking] ?? []
@@ -168,7 +179,9 @@ extension BanditStore {
     /// touched template's counters file is rewritten atomically with the digest in it, then the
     /// in-memory counters are swapped. Returns the events counted now and those skipped because
     /// their template had already applied `digest`.
-    public func apply(_ events: [CountedEvent], digest: String, org: String) throws(Errno)
+    public func apply(
+        _ events: [CountedEvent], digest: String, org: String
+    ) throws(Errno)
         -> (counted: Int, skipped: Int, templates: [String])
     {
         writeLock.lock()

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Draws from the distributions Thompson sampling needs: uniform, standard normal, Gamma and

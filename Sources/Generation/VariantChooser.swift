@@ -32,7 +32,9 @@ public final class VariantChooser: Sendable {
     private let random: Mutex<Xoshiro256>
 
     /// A chooser over `store` with `defaults`; `seed` fixes the random sequence (tests, benchmarks).
-    public init(store: BanditStore = BanditStore(layout: nil), defaults: BanditSettings = BanditSettings(), seed: UInt64? = nil) {
+    public init(
+        store: BanditStore = BanditStore(layout: nil), defaults: BanditSettings = BanditSettings(), seed: UInt64? = nil
+    ) {
         self.store = store
         self.defaults = defaults
         self.random = Mutex(seed.map(Xoshiro256.init(seed:)) ?? Xoshiro256())
@@ -70,7 +72,8 @@ public final class VariantChooser: Sendable {
         guard !pool.isEmpty else {
             let what = item.bucket.map { "bucket '\($0)' nor for no bucket" } ?? "items without a bucket_name"
             return .failure(
-                DeskError(.notFound, "template '\(template.id)' has no approved variant for \(what)", field: "bucket_name"))
+                DeskError(
+                    .notFound, "template '\(template.id)' has no approved variant for \(what)", field: "bucket_name"))
         }
         var attrs: [String: Set<String>] = [:]
         for (key, value) in item.attrs.members { attrs[key.lowercased()] = CopyTemplate.attributeValues(value) }
@@ -93,25 +96,33 @@ public final class VariantChooser: Sendable {
         guard !best.isEmpty else {
             return .failure(
                 DeskError(
-                    .notFound, "no approved variant of template '\(template.id)' targets the item's attrs", field: "attrs"))
+                    .notFound, "no approved variant of template '\(template.id)' targets the item's attrs",
+                    field: "attrs"))
         }
         return .success(best)
     }
 
     /// Chooses the variant of `template` for `item` of `org` at `now`. O(variants); with a trace
     /// under Thompson sampling, plus the estimate of the chosen variant's probability.
-    public func choose(_ template: CopyTemplate, for item: WorkItem, org: String, now: Timestamp) -> Result<Choice, DeskError> {
+    public func choose(
+        _ template: CopyTemplate, for item: WorkItem, org: String, now: Timestamp
+    ) -> Result<Choice, DeskError> {
         if let copyID = item.copyID {
             guard let index = template.variants.firstIndex(where: { $0.id == copyID }) else {
-                return .failure(DeskError(.notFound, "template '\(template.id)' has no variant '\(copyID)'", field: "copy_id"))
+                return .failure(
+                    DeskError(.notFound, "template '\(template.id)' has no variant '\(copyID)'", field: "copy_id"))
             }
             guard template.variants[index].approved else {
                 return .failure(
-                    DeskError(.notFound, "variant '\(copyID)' of template '\(template.id)' is not approved", field: "copy_id"))
+                    DeskError(
+                        .notFound, "variant '\(copyID)' of template '\(template.id)' is not approved", field: "copy_id")
+                )
             }
             var trace: JSONObject?
             if item.options.trace {
-                trace = JSONObject([("forced", true), ("chosen", .string(copyID)), ("probability", 1.0), ("sticky", false)])
+                trace = JSONObject([
+                    ("forced", true), ("chosen", .string(copyID)), ("probability", 1.0), ("sticky", false),
+                ])
             }
             return .success(Choice(index: index, forced: true, sticky: false, trace: trace))
         }
@@ -121,7 +132,8 @@ public final class VariantChooser: Sendable {
         case .failure(let error): return .failure(error)
         }
         let settings = self.settings(for: template, item: item)
-        let window = DayIndex.window(today: DayIndex.of(now), lookbackDays: settings.lookbackDays, offsetDays: settings.offsetDays)
+        let window = DayIndex.window(
+            today: DayIndex.of(now), lookbackDays: settings.lookbackDays, offsetDays: settings.offsetDays)
         let counters = store.counters(org: org, templateID: template.id)
         var arms: [ArmStatistics] = []
         arms.reserveCapacity(eligible.count)

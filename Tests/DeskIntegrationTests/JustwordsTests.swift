@@ -19,19 +19,19 @@ import Testing
 
     static let templates = [
         "welcome-email": """
-            {"id": "welcome-email", "approved": true, "variants": [
-              {"id": "variant_abc123", "vars": {"subject": "Welcome to our platform{% if user_name %}, {{ user_name }}{% endif %}!", "body": "We're excited to have you join us."}},
-              {"id": "variant_abc124", "vars": {"subject": "You're in{% if user_name %}, {{ user_name }}{% endif %}", "body": "Glad to have you."}}]}
-            """,
+        {"id": "welcome-email", "approved": true, "variants": [
+          {"id": "variant_abc123", "vars": {"subject": "Welcome to our platform{% if user_name %}, {{ user_name }}{% endif %}!", "body": "We're excited to have you join us."}},
+          {"id": "variant_abc124", "vars": {"subject": "You're in{% if user_name %}, {{ user_name }}{% endif %}", "body": "Glad to have you."}}]}
+        """,
         "follow-up-day3": """
-            {"id": "follow-up-day3", "approved": true, "variants": [
-              {"id": "variant_def456", "vars": {"subject": "How's it going{% if user_name %}, {{ user_name }}{% endif %}?", "body": "Here are some tips to get the most out of your account."}},
-              {"id": "variant_def457", "attrs": {"plan": "premium"}, "vars": {"subject": "Your premium tips{% if user_name %}, {{ user_name }}{% endif %}", "body": "Premium tips."}}]}
-            """,
+        {"id": "follow-up-day3", "approved": true, "variants": [
+          {"id": "variant_def456", "vars": {"subject": "How's it going{% if user_name %}, {{ user_name }}{% endif %}?", "body": "Here are some tips to get the most out of your account."}},
+          {"id": "variant_def457", "attrs": {"plan": "premium"}, "vars": {"subject": "Your premium tips{% if user_name %}, {{ user_name }}{% endif %}", "body": "Premium tips."}}]}
+        """,
         "re-engagement-day7": """
-            {"id": "re-engagement-day7", "approved": true, "variants": [
-              {"id": "variant_ghi789", "vars": {"subject": "We miss you!", "body": "Come back and see what's new."}}]}
-            """,
+        {"id": "re-engagement-day7", "approved": true, "variants": [
+          {"id": "variant_ghi789", "vars": {"subject": "We miss you!", "body": "Come back and see what's new."}}]}
+        """,
     ]
 
     static func desk(org: String = "your-org") throws -> TestDesk {
@@ -73,7 +73,9 @@ import Testing
         }
         // user_123 is sticky: the same welcome-email variant in every response.
         #expect(stickyCopies["welcome-email"]?.count == 1)
-        let status = try desk.json(desk.layout.state(org: "your-org") + "/" + results[0].replacingOccurrences(of: ".result.json", with: ".status.json"))
+        let status = try desk.json(
+            desk.layout.state(org: "your-org") + "/"
+                + results[0].replacingOccurrences(of: ".result.json", with: ".status.json"))
         #expect(status["format"] == "justwords")
         #expect(status["status"] == "completed")
     }
@@ -117,7 +119,9 @@ import Testing
             #"{"tracking_id": "msg_003", "type": "open", "at": "\#(at)"}"#,
         ]
         try desk.drop(events.joined(separator: "\n") + "\n", as: "day-1.events.jsonl", org: "your-org")
-        try desk.drop(#"{"tracking_id": "nobody", "type": "click", "at": "\#(at)"}"# + "\n", as: "bad.events.jsonl", org: "your-org")
+        try desk.drop(
+            #"{"tracking_id": "nobody", "type": "click", "at": "\#(at)"}"# + "\n", as: "bad.events.jsonl",
+            org: "your-org")
         let run = try TestDesk.run(["process", desk.root])
         #expect(run.status == 1)
         #expect(run.stdout.contains("events counted 3"), "\(run.stdout)")
@@ -132,7 +136,10 @@ import Testing
         let counters = try desk.json(desk.layout.bandit(org: "your-org") + "/counters/welcome-email.json")
         let day = String(at.prefix(10))
         #expect(counters["variants"]?[welcome]?[day] == [1, 1, 0])
-        #expect(desk.files(in: desk.layout.archive(org: "your-org")).contains { $0.hasPrefix("day-1-events-") && $0.hasSuffix(".jsonl") })
+        #expect(
+            desk.files(in: desk.layout.archive(org: "your-org")).contains {
+                $0.hasPrefix("day-1-events-") && $0.hasSuffix(".jsonl")
+            })
         // A file with no good line is rejected whole, its lines listed.
         let error = try desk.json(desk.layout.rejected(org: "your-org") + "/bad.events.jsonl.error.json")
         #expect(error["code"] == "INVALID_EVENT")

@@ -58,9 +58,11 @@ struct BanditSimulation {
             clock.set(start.adding(seconds: Double(round) * 86_400))
             var items: [String] = []
             for i in 0..<perRound {
-                items.append(#"{"id": "r\#(round)-\#(i)", "tracking_id": "t\#(round)-\#(i)", "fields": {"name": "n\#(i)"}}"#)
+                items.append(
+                    #"{"id": "r\#(round)-\#(i)", "tracking_id": "t\#(round)-\#(i)", "fields": {"name": "n\#(i)"}}"#)
             }
-            let request = #"{"template_id": "offer", "offset_days": 0, "lookback_days": 30, "items": ["#
+            let request =
+                #"{"template_id": "offer", "offset_days": 0, "lookback_days": 30, "items": ["#
                 + items.joined(separator: ",") + "]}"
             try AtomicFile.write(Array(request.utf8), to: layout.inbox + "/round-\(round).json")
             let generated = try await desk.processOnce()

@@ -31,14 +31,17 @@ struct JustwordsDialectTests {
             #expect(item.userID == "user_123")
             #expect(item.fields["user_name"] == "Alice")
             #expect(item.attrs["plan"] == "premium")
-            #expect(item.options == ChoiceOptions(lookbackDays: 30, offsetDays: 1, epsilon: 0.2, useCache: true, trace: true))
+            #expect(
+                item.options
+                    == ChoiceOptions(lookbackDays: 30, offsetDays: 1, epsilon: 0.2, useCache: true, trace: true))
             #expect(item.rejection == nil)
         }
     }
 
     @Test func useCacheDefaultsToTrue() throws {
         #expect(try Self.decode(#"{"requests": [{"template_id": "a"}]}"#).items[0].options.useCache)
-        #expect(try !Self.decode(#"{"requests": [{"template_id": "a"}], "use_cache": false}"#).items[0].options.useCache)
+        #expect(
+            try !Self.decode(#"{"requests": [{"template_id": "a"}], "use_cache": false}"#).items[0].options.useCache)
     }
 
     @Test func aBadEntryIsRejectedAlone() throws {
@@ -94,7 +97,11 @@ struct JustwordsDialectTests {
                 batchID: "jw-1234abcd", org: "acme", status: .completed, request: request, outcomes: outcomes,
                 completedAt: Timestamp(nanoseconds: 0)))
         #expect(response.objectValue?.keys == ["w", "f", "requests[2]", "requests[3]"])
-        #expect(response["w"] == ["tracking_id": "m1", "copy": ["id": "warm", "vars": ["subject": "Hi"]], "trace": ["algorithm": "thompson"]])
+        #expect(
+            response["w"] == [
+                "tracking_id": "m1", "copy": ["id": "warm", "vars": ["subject": "Hi"]],
+                "trace": ["algorithm": "thompson"],
+            ])
         #expect(response["f"]?["tracking_id"] == "jw-1234abcd.1")
         #expect(response["f"]?["error"]?["code"] == "NOT_FOUND")
         #expect(response["f"]?["copy"] == nil)

@@ -4,7 +4,7 @@ import Generation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct BanditStoreTests {
@@ -23,7 +23,9 @@ struct BanditStoreTests {
 
     @Test func goodLinesCountAndBadLinesAreReportedWithTheirNumbers() throws {
         let layout = try temporaryLayout()
-        try writeTemplate(#"{"id": "t", "approved": true, "variants": [{"id": "a", "vars": {}}, {"id": "b", "vars": {}}]}"#, id: "t", in: layout)
+        try writeTemplate(
+            #"{"id": "t", "approved": true, "variants": [{"id": "a", "vars": {}}, {"id": "b", "vars": {}}]}"#, id: "t",
+            in: layout)
         let store = try Self.store(layout)
         let bytes = Self.lines([
             #"{"tracking_id": "m1", "type": "impression", "at": "2026-11-22T10:00:00Z"}"#,
@@ -45,10 +47,12 @@ struct BanditStoreTests {
         #expect(report.events == 12)
         #expect(report.counted == 4)
         #expect(report.badLines.map(\.position) == [3, 4, 7, 9, 10, 11, 12, 13])
-        #expect(report.badLines.map(\.error.code.rawValue) == [
-            "NOT_FOUND", "INVALID_EVENT", "INVALID_JSON", "NOT_FOUND", "INVALID_EVENT", "INVALID_EVENT", "INVALID_EVENT",
-            "INVALID_EVENT",
-        ])
+        #expect(
+            report.badLines.map(\.error.code.rawValue) == [
+                "NOT_FOUND", "INVALID_EVENT", "INVALID_JSON", "NOT_FOUND", "INVALID_EVENT", "INVALID_EVENT",
+                "INVALID_EVENT",
+                "INVALID_EVENT",
+            ])
         #expect(report.badLines[0].error.message.contains("unknown tracking_id 'zz'"))
         #expect(report.badLines[4].error.message.contains("does not match"))
         #expect(report.badLines[5].error.message.contains("future"))
@@ -108,7 +112,8 @@ struct BanditStoreTests {
         other.record(.init(templateID: "t", copyID: "b"), org: "default", trackingID: "m4", stickyUser: nil, at: now)
         try other.sync()
         let bytes = Self.lines([#"{"tracking_id": "m4", "type": "click", "at": "2026-11-22T10:00:00Z"}"#])
-        let report = try restarted.ingest(bytes, digest: SHA256.hexDigest(bytes), org: "default", templates: nil, now: now)
+        let report = try restarted.ingest(
+            bytes, digest: SHA256.hexDigest(bytes), org: "default", templates: nil, now: now)
         #expect(report.counted == 1 && report.badLines.isEmpty)
         // Sticky assignments are durable too.
         #expect(restarted.stickyVariant(org: "default", userID: "u", templateID: "t") == "b")

@@ -13,7 +13,8 @@ func workItem(
     attrs: JSONObject = JSONObject(), options: ChoiceOptions = ChoiceOptions(), template: String = "t"
 ) -> WorkItem {
     WorkItem(
-        index: 0, templateID: template, copyID: copyID, userID: userID, trackingID: trackingID, bucket: bucket, attrs: attrs,
+        index: 0, templateID: template, copyID: copyID, userID: userID, trackingID: trackingID, bucket: bucket,
+        attrs: attrs,
         options: options)
 }
 
@@ -41,15 +42,16 @@ struct TargetingTests {
           {"id": "off", "approved": false, "vars": {"s": "o"}}]}
         """
 
-    @Test(arguments: [
-        ([:], nil as String?, ["generic"]),
-        (["plan": "PREMIUM"], nil, ["premium"]),
-        (["PLAN": "premium", "region": "US-EAST"], nil, ["premium-east"]),
-        (["plan": "premium", "region": "asia"], nil, ["premium"]),
-        (["plan": "free"], nil, ["generic"]),
-        ([:], "vip", ["vip"]),
-        ([:], "nobody", ["generic"]),
-    ] as [([String: String], String?, [String])])
+    @Test(
+        arguments: [
+            ([:], nil as String?, ["generic"]),
+            (["plan": "PREMIUM"], nil, ["premium"]),
+            (["PLAN": "premium", "region": "US-EAST"], nil, ["premium-east"]),
+            (["plan": "premium", "region": "asia"], nil, ["premium"]),
+            (["plan": "free"], nil, ["generic"]),
+            ([:], "vip", ["vip"]),
+            ([:], "nobody", ["generic"]),
+        ] as [([String: String], String?, [String])])
     func attrsAndBucketsNarrowTheVariants(attrs: [String: String], bucket: String?, expected: [String]) throws {
         let template = try copyTemplate(Self.template)
         let item = workItem(bucket: bucket, attrs: JSONObject(attrs.map { ($0.key, JSONValue.string($0.value)) }))
@@ -64,7 +66,9 @@ struct TargetingTests {
         #expect(template.variants[choice.index].id == "vip")
         #expect(choice.forced)
         for bad in ["nope", "off"] {
-            #expect(throws: DeskError.self) { try chooser.choose(template, for: workItem(copyID: bad), org: "o", now: now).get() }
+            #expect(throws: DeskError.self) {
+                try chooser.choose(template, for: workItem(copyID: bad), org: "o", now: now).get()
+            }
             if case .failure(let error) = chooser.choose(template, for: workItem(copyID: bad), org: "o", now: now) {
                 #expect(error.code == .notFound)
             }
@@ -121,7 +125,9 @@ struct AlgorithmTests {
     @Test func epsilonGreedyExploitsTheBestRateAndExploresByWeight() {
         var generator = Xoshiro256(seed: 3)
         let greedy = EpsilonGreedy(epsilon: 0)
-        for _ in 0..<100 { #expect(greedy.choose(Self.arms, using: &generator) == BanditDecision(index: 1, explored: false)) }
+        for _ in 0..<100 {
+            #expect(greedy.choose(Self.arms, using: &generator) == BanditDecision(index: 1, explored: false))
+        }
         let e = EpsilonGreedy(epsilon: 0.2)
         #expect(abs(e.probability(of: 1, among: Self.arms) - (0.8 + 0.2 * 0.25)) < 1e-12)
         #expect(abs(e.probability(of: 2, among: Self.arms) - 0.2 * 0.5) < 1e-12)
@@ -185,7 +191,9 @@ struct WindowTests {
         var daily = DailyCounters()
         for day in 100...200 { daily.add(EventCounts(impressions: day, clicks: 1, conversions: 2), day: day) }
         daily.rebuild()
-        #expect(daily.total(in: 150...159) == EventCounts(impressions: (150...159).reduce(0, +), clicks: 10, conversions: 20))
+        #expect(
+            daily.total(in: 150...159)
+                == EventCounts(impressions: (150...159).reduce(0, +), clicks: 10, conversions: 20))
         #expect(daily.total(in: 0...99) == EventCounts())
         #expect(daily.total(in: 201...300) == EventCounts())
         #expect(daily.total(in: 190...250).impressions == (190...200).reduce(0, +))
@@ -202,7 +210,9 @@ struct WindowTests {
         // Before the window, "a" wins big; inside it, "b" does, with 10 impressions a day.
         var c = counters("t", ["a": (10, 9), "b": (10, 0)], days: (today - 40)...(today - 20))
         for (id, conv) in [("a", 1), ("b", 5)] {
-            for day in (today - 17)...(today - 3) { c.variants[id]!.add(EventCounts(impressions: 10, conversions: conv), day: day) }
+            for day in (today - 17)...(today - 3) {
+                c.variants[id]!.add(EventCounts(impressions: 10, conversions: conv), day: day)
+            }
             c.variants[id]!.rebuild()
         }
         store.install(c, org: "o")
@@ -230,7 +240,8 @@ struct WindowTests {
 }
 
 struct StickyAndTraceTests {
-    static let two = #"{"id": "t", "approved": true, "variants": [{"id": "a", "vars": {"s": "A"}}, {"id": "b", "vars": {"s": "B"}}]}"#
+    static let two =
+        #"{"id": "t", "approved": true, "variants": [{"id": "a", "vars": {"s": "A"}}, {"id": "b", "vars": {"s": "B"}}]}"#
 
     @Test func aUserKeepsTheirVariantWhileItStaysEligible() throws {
         let layout = try temporaryLayout()
@@ -245,7 +256,8 @@ struct StickyAndTraceTests {
         #expect(Set(first.values) == ["a", "b"])
         for _ in 0..<3 {
             for (user, copy) in first {
-                let outcome = generator.generate(workItem(userID: user, options: ChoiceOptions(trace: true)), org: "default")
+                let outcome = generator.generate(
+                    workItem(userID: user, options: ChoiceOptions(trace: true)), org: "default")
                 #expect(outcome.copyID == copy)
                 #expect(outcome.trace?["sticky"] == true)
             }
@@ -260,7 +272,8 @@ struct StickyAndTraceTests {
         try writeTemplate(
             #"{"id": "t", "approved": true, "variants": [{"id": "a", "vars": {"s": "A"}}, {"id": "b", "approved": false, "vars": {"s": "B"}}]}"#,
             id: "t", in: layout)
-        let later = ContentGenerator(templates: TemplateStore(layout: layout), chooser: VariantChooser(store: reloaded, seed: 1))
+        let later = ContentGenerator(
+            templates: TemplateStore(layout: layout), chooser: VariantChooser(store: reloaded, seed: 1))
         for user in first.keys {
             #expect(later.generate(workItem(userID: user), org: "default").copyID == "a")
             #expect(reloaded.stickyVariant(org: "default", userID: user, templateID: "t") == "a")
@@ -299,7 +312,8 @@ struct StickyAndTraceTests {
             id: "t", in: layout)
         let generator = ContentGenerator(templates: TemplateStore(layout: layout), chooser: VariantChooser(seed: 2))
         func make(_ copy: String, _ name: String, cache: Bool, tracking: String? = nil) -> ItemOutcome {
-            var item = workItem(copyID: copy, trackingID: tracking, options: ChoiceOptions(useCache: cache, trace: true))
+            var item = workItem(
+                copyID: copy, trackingID: tracking, options: ChoiceOptions(useCache: cache, trace: true))
             item.fields = JSONObject([("name", .string(name))])
             return generator.generate(item, org: "default")
         }
