@@ -57,11 +57,14 @@ _ = store.counters(org: "default", templateID: "bench")
 let loadMillis = Double(monotonic() - loadStart) / 1e6
 
 @MainActor func template(_ bandit: String) throws -> CopyTemplate {
-    try CopyTemplate(
+    var template = try CopyTemplate(
         json: try JSONValue.parse(
             #"{"id": "bench", "approved": true, "bandit": \#(bandit), "variants": [\#(variantsJSON.joined(separator: ","))]}"#
         ),
         id: "bench")
+    // As the template store would: a revision lets the chooser cache per-template lookups.
+    template.revision = "bench-1"
+    return template
 }
 
 /// The median, over `runs`, of the mean µs per choice of `choices` choices.

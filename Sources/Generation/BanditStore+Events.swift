@@ -211,6 +211,7 @@ extension BanditStore {
                 try FileSystem.ensureDirectory(folder)
                 try AtomicFile.write(counters.json.serialized(), to: Path.join(folder, templateID + ".json"))
             }
+            counters.stamp = Self.newStamp()
             withOrg(org) { $0.counters[templateID] = counters }
             counted += list.count
             touched.append(templateID)

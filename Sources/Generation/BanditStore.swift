@@ -36,6 +36,8 @@ public final class BanditStore: Sendable {
 
     let layout: DeskLayout?
     let orgs = Mutex<[String: OrgState]>([:])
+    /// The source of ``TemplateCounters/stamp``s.
+    static let stamps = Atomic<UInt64>(0)
     /// Serialises writers (event application, ``sync()``) so files are appended and rewritten in
     /// order; readers (choices) only take `orgs` briefly.
     let writeLock = NSLock()
@@ -74,8 +76,9 @@ public final class BanditStore: Sendable {
             for entry in (try? FileSystem.entries(of: folder)) ?? []
             where entry.kind == .file && !entry.name.hasPrefix(".") && entry.name.hasSuffix(".json") {
                 guard let bytes = (try? FileSystem.readFile(Path.join(folder, entry.name))) ?? nil,
-                    let json = try? JSONValue.parse(bytes), let counters = TemplateCounters(json: json)
+                    let json = try? JSONValue.parse(bytes), var counters = TemplateCounters(json: json)
                 else { continue }
+                counters.stamp = Self.newStamp()
                 state.counters[counters.templateID] = counters
             }
         }
@@ -217,6 +220,11 @@ public final class BanditStore: Sendable {
 
     /// Installs `counters` in memory (benchmarks and tests; events go through `apply`).
     public func install(_ counters: TemplateCounters, org: String) {
-        withOrg(org) { $0.counters[counters.templateID] = counters }
+        var stamped = counters
+        stamped.stamp = Self.newStamp()
+        withOrg(org) { $0.counters[counters.templateID] = stamped }
     }
+
+    /// A stamp no counters in this process had before.
+    static func newStamp() -> UInt64 { stamps.add(1, ordering: .relaxed).newValue }
 }

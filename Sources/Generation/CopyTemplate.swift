@@ -46,6 +46,9 @@ public struct CopyTemplate: Sendable {
     public var bandit: JSONValue?
     /// Identifies this version of the file (set by ``TemplateStore``), for the render cache.
     public var revision = ""
+    /// The approved variants without a bucket or targeting attributes: what an item with no
+    /// bucket and no attrs may get (precomputed, the common case of variant choice).
+    public private(set) var untargeted: [Int] = []
 
     /// Parses a template file's JSON; every Liquid variable is parsed here, once.
     ///
@@ -131,6 +134,9 @@ public struct CopyTemplate: Sendable {
             variants.append(variant)
         }
         self.variants = variants
+        self.untargeted = variants.indices.filter {
+            variants[$0].approved && variants[$0].bucket == nil && variants[$0].targets.isEmpty
+        }
     }
 }
 

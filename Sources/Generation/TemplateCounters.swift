@@ -15,6 +15,9 @@ import DeskKit
 public struct TemplateCounters: Sendable, Equatable {
     /// The template.
     public var templateID: String
+    /// Tells this in-memory version of the counters from others (a new one each time the store
+    /// installs counters), so readers can cache what they derive from it. Not stored.
+    public internal(set) var stamp: UInt64 = 0
     /// Each variant's daily counters.
     public var variants: [String: DailyCounters] = [:]
     /// Digests of the applied events files, oldest first.
@@ -26,6 +29,11 @@ public struct TemplateCounters: Sendable, Equatable {
     /// Empty counters of `templateID`.
     public init(templateID: String) {
         self.templateID = templateID
+    }
+
+    /// Equal counts and applied digests (the in-memory ``stamp`` aside).
+    public static func == (a: TemplateCounters, b: TemplateCounters) -> Bool {
+        a.templateID == b.templateID && a.variants == b.variants && a.applied == b.applied
     }
 
     /// Whether the events file with `digest` was already applied. O(applied).
