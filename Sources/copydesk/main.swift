@@ -32,6 +32,7 @@ let usage = """
 
     Drop request files into ROOT/inbox/ (or ROOT/inbox/<org>/); results appear in ROOT/outbox/<org>/,
     statuses in ROOT/state/<org>/. Write a file under a dot-name and rename it into place.
+    Drop events (*.events.jsonl: impression, click, conversion) the same way to feed the bandit.
     See README.md for the formats.
     """
 
