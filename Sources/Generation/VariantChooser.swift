@@ -6,7 +6,8 @@ import Synchronization
 /// In order: `copy_id` forces a variant (an unknown or unapproved one is `NOT_FOUND`); targeting
 /// keeps the approved variants of the item's bucket whose `attrs` match the item's, most specific
 /// first; a `user_id` keeps the variant it was given before while that variant stays eligible
-/// (sticky); otherwise a bandit picks from the event statistics of the window: weighted random
+/// (sticky); variants of weight 0 are paused; otherwise a bandit picks from the event statistics
+/// of the window: weighted random
 /// until every eligible variant has `min_impressions`, then epsilon-greedy or Thompson sampling.
 ///
 /// A choice is O(variants): each variant's window total is O(1) from prefix sums, whatever the
@@ -139,10 +140,17 @@ public final class VariantChooser: Sendable {
             }
             return .success(Choice(index: index, forced: true, sticky: false, trace: trace))
         }
-        let eligible: [Int]
+        var eligible: [Int]
         switch self.eligible(template, for: item) {
         case .success(let e): eligible = e
         case .failure(let error): return .failure(error)
+        }
+        // A variant of weight 0 is paused: no new traffic (and it does not hold back the warm-up),
+        // unless every eligible variant is.
+        if eligible.contains(where: { !(template.variants[$0].weight > 0) }),
+            eligible.contains(where: { template.variants[$0].weight > 0 })
+        {
+            eligible.removeAll { !(template.variants[$0].weight > 0) }
         }
         let settings = self.settings(for: template, item: item)
         let window = DayIndex.window(

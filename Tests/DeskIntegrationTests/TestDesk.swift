@@ -30,7 +30,8 @@ final class TestDesk: @unchecked Sendable {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw Errno(errno, "mkdtemp")
         }
-        root = String(cString: template.map { $0 }.withUnsafeBufferPointer { $0.baseAddress! })
+        // (The pointer of a temporary array must not escape its closure: decode the bytes instead.)
+        root = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         layout = DeskLayout(root: root)
         logPath = root + ".log"
         for folder in layout.requiredFolders { try FileSystem.createDirectory(folder) }

@@ -101,6 +101,20 @@ struct TargetingTests {
         #expect(shareA > 0.72 && shareA < 0.78)
     }
 
+    @Test func aPausedVariantDoesNotHoldBackTheBandit() throws {
+        let template = try copyTemplate(
+            #"{"id": "t", "approved": true, "bandit": {"algorithm": "epsilon_greedy", "epsilon": 0}, "variants": [{"id": "a", "vars": {}}, {"id": "b", "vars": {}}, {"id": "z", "weight": 0, "vars": {}}]}"#
+        )
+        let store = BanditStore(layout: nil)
+        let today = DayIndex.of(now)
+        store.install(counters("t", ["a": (100, 1), "b": (100, 9)], days: (today - 5)...(today - 3)), org: "o")
+        let chooser = VariantChooser(store: store, seed: 4)
+        let choice = try chooser.choose(template, for: workItem(options: ChoiceOptions(trace: true)), org: "o", now: now).get()
+        #expect(choice.trace?["phase"] == "exploit")
+        #expect(template.variants[choice.index].id == "b")
+        #expect(try chooser.choose(template, for: workItem(copyID: "z"), org: "o", now: now).get().index == 2)
+    }
+
     @Test(arguments: [
         #"{"id": "t", "approved": true, "variants": [{"id": "a", "attrs": {"x": {"y": 1}}, "vars": {}}]}"#,
         #"{"id": "t", "approved": true, "variants": [{"id": "a", "weight": -1, "vars": {}}]}"#,
