@@ -37,7 +37,9 @@ extension Desk {
         let tracker = WorkTracker()
         stopIntake.withLock { $0 = intake }
         if shutdown.isTriggered { intake.stop() }
-        writeHealth(status: "running", mode: modeName, inFlight: 0)
+        // "running" is written once the inbox is watched (below): a producer or a test that waits
+        // for it knows no drop will go unseen.
+        writeHealth(status: "starting", mode: modeName, inFlight: 0)
         logger.info("desk.started", ["root": layout.root, "mode": modeName, "workers": "\(configuration.workers)"])
 
         do {
@@ -45,7 +47,9 @@ extension Desk {
                 // Intake: claims files until stopped, then closes the stream.
                 group.addTask {
                     defer { continuation.finish() }
-                    try await intake.run { continuation.yield($0) }
+                    try await intake.run { continuation.yield($0) } onWatching: {
+                        self.writeHealth(status: "running", mode: modeName, inFlight: 0)
+                    }
                 }
                 // Processing: at most `workers` files at once, each on a blocking thread.
                 group.addTask {

@@ -94,12 +94,17 @@ public final class IntakeService: @unchecked Sendable {
     /// Watches the inbox and hands every claimed file to `deliver` until ``stop()`` is called or
     /// the task is cancelled.
     ///
-    /// Returns after the watcher has stopped: no file is claimed after this returns.
-    public func run(deliver: @escaping @Sendable (ClaimedFile) -> Void) async throws {
+    /// `onWatching` is called once the watches are armed and the first scan is done: from then
+    /// on no drop goes unseen. Returns after the watcher has stopped: no file is claimed after
+    /// this returns.
+    public func run(
+        deliver: @escaping @Sendable (ClaimedFile) -> Void, onWatching: @escaping @Sendable () -> Void = {}
+    ) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             queue.async {
                 do {
                     try self.start(deliver: deliver)
+                    onWatching()
                     continuation.resume()
                 } catch {
                     continuation.resume(throwing: error)
