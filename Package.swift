@@ -29,7 +29,7 @@ let package = Package(
         // The command line: thin.
         .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Generation", "Liquid"]),
         // The Liquid benchmark (Scripts/bench liquid): not shipped.
-        .executableTarget(name: "liquid-bench", dependencies: ["Liquid"], path: "Sources/LiquidBench"),
+        .executableTarget(name: "liquid-bench", dependencies: ["Liquid", "DeskKit", "Generation"], path: "Sources/LiquidBench"),
         // Scripts/bench bandit: the latency of one variant choice.
         .executableTarget(name: "bandit-bench", dependencies: ["Generation", "DeskKit"], path: "Sources/BanditBench"),
 

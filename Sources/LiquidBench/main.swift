@@ -5,7 +5,9 @@
 // rendering it, and checks the output against the expected one, allowing for the year and for
 // whitespace. Exits non-zero when an output does not match.
 
+import DeskKit
 import Foundation
+import Generation
 import Liquid
 
 // MARK: Timing
@@ -52,166 +54,6 @@ func medianMicroseconds(_ body: () throws -> Int) rethrows -> Double {
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A small JSON reader that keeps what `Value` distinguishes and Foundation's does not: the order
-/// of object keys, and integers apart from floats.
-struct JSONReader {
-    private let bytes: [UInt8]
-    private var index = 0
-
-    /// The value of the JSON document `text`.
-    static func value(of text: String) throws -> Value {
-        var reader = JSONReader(bytes: Array(text.utf8))
-        let value = try reader.value()
-        reader.skipSpace()
-        guard reader.index == reader.bytes.count else { throw reader.failure("text after the value") }
-        return value
-    }
-
-    private init(bytes: [UInt8]) { self.bytes = bytes }
-
-    private func failure(_ what: String) -> BenchError { BenchError("JSON: \(what) at byte \(index)") }
-
-    private mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-    }
-
-    private mutating func literal(_ word: String, _ value: Value) throws -> Value {
-        let word = Array(word.utf8)
-        guard bytes.count - index >= word.count, Array(bytes[index..<index + word.count]) == word else {
-            throw failure("unknown literal")
-        }
-        index += word.count
-        return value
-    }
-
-    private mutating func value() throws -> Value {
-        skipSpace()
-        guard index < bytes.count else { throw failure("missing value") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"):
-            index += 1
-            var pairs: [(String, Value)] = []
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(ValueObject(pairs))
-            }
-            while true {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
-                let key = try string()
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-                index += 1
-                pairs.append((key, try value()))
-                skipSpace()
-                guard index < bytes.count else { throw failure("unterminated object") }
-                index += 1
-                if bytes[index - 1] == UInt8(ascii: "}") { return .object(ValueObject(pairs)) }
-                guard bytes[index - 1] == UInt8(ascii: ",") else { throw failure("expected ',' or '}'") }
-            }
-        case UInt8(ascii: "["):
-            index += 1
-            var elements: [Value] = []
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(elements)
-            }
-            while true {
-                elements.append(try value())
-                skipSpace()
-                guard index < bytes.count else { throw failure("unterminated array") }
-                index += 1
-                if bytes[index - 1] == UInt8(ascii: "]") { return .array(elements) }
-                guard bytes[index - 1] == UInt8(ascii: ",") else { throw failure("expected ',' or ']'") }
-            }
-        case UInt8(ascii: "\""):
-            return .string(try string())
-        case UInt8(ascii: "t"):
-            return try literal("true", .bool(true))
-        case UInt8(ascii: "f"):
-            return try literal("false", .bool(false))
-        case UInt8(ascii: "n"):
-            return try literal("null", .nil)
-        default:
-            return try number()
-        }
-    }
-
-    private mutating func number() throws -> Value {
-        let start = index
-        var isInteger = true
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-                isInteger = false
-            } else if !(byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || (0x30...0x39).contains(byte)) {
-                break
-            }
-            index += 1
-        }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let int = Int(text) { return .int(int) }
-        guard let double = Double(text) else { throw failure("bad number '\(text)'") }
-        return .double(double)
-    }
-
-    private mutating func hexQuad() throws -> UInt32 {
-        guard bytes.count - index >= 4,
-            let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-        else { throw failure("bad \\u escape") }
-        index += 4
-        return code
-    }
-
-    private mutating func string() throws -> String {
-        index += 1  // the opening quote
-        var scalars = String.UnicodeScalarView()
-        var run = index  // start of the bytes not yet copied
-        func flush(_ end: Int) {
-            scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars)
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                flush(index)
-                index += 1
-                return String(scalars)
-            }
-            guard byte == UInt8(ascii: "\\") else {
-                index += 1
-                continue
-            }
-            flush(index)
-            index += 1
-            guard index < bytes.count else { break }
-            let escape = bytes[index]
-            index += 1
-            switch escape {
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "u"):
-                var code = try hexQuad()
-                if (0xD800..<0xDC00).contains(code), bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"),
-                    bytes[index + 1] == UInt8(ascii: "u")
-                {
-                    index += 2
-                    let low = try hexQuad()
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
-                }
-                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-            default: scalars.append(Unicode.Scalar(escape))
-            }
-            run = index
-        }
-        throw failure("unterminated string")
-    }
 }
 
 // MARK: Comparison
@@ -314,7 +156,7 @@ for fixture in fixtures {
             partials[file] = text
             if file.hasSuffix(".liquid") { partials[String(file.dropLast(7))] = text }
         }
-        guard case .object(let data) = try JSONReader.value(of: try read(base + "/data.json")) else {
+        guard case .object(let data) = Value(json: try JSONValue.parse(try read(base + "/data.json"))) else {
             throw BenchError("data.json is not an object")
         }
         let expected = try read(base + "/expected_result.txt")
