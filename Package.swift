@@ -17,7 +17,7 @@ let package = Package(
         // inotify and polling watchers, stability, claims, scans.
         .target(name: "Intake", dependencies: ["DeskKit"]),
         // Request formats: decoding into the model, encoding each result shape.
-        .target(name: "Dialects", dependencies: ["DeskKit"]),
+        .target(name: "Dialects", dependencies: ["DeskKit", "Scheduling"]),
         // Rules and limits, per-item rejections.
         .target(name: "Validation", dependencies: ["DeskKit", "Dialects"]),
         // Template store, variant choice, rendering.
@@ -25,7 +25,8 @@ let package = Package(
         // Strategies, the timer queue, publishing.
         .target(name: "Scheduling", dependencies: ["DeskKit"]),
         // The daemon: wires the stages, recovery, status writer, metrics.
-        .target(name: "Desk", dependencies: ["DeskKit", "Intake", "Dialects", "Validation", "Generation", "Liquid"]),
+        .target(
+            name: "Desk", dependencies: ["DeskKit", "Intake", "Dialects", "Validation", "Generation", "Liquid", "Scheduling"]),
         // The command line: thin.
         .executableTarget(name: "copydesk", dependencies: ["Desk", "DeskKit", "Generation", "Liquid"]),
         // The Liquid benchmark (Scripts/bench liquid): not shipped.
@@ -36,11 +37,11 @@ let package = Package(
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "DeskKitTests", dependencies: ["DeskKit"]),
         .testTarget(name: "IntakeTests", dependencies: ["Intake", "DeskKit"]),
-        .testTarget(name: "DialectsTests", dependencies: ["Dialects", "DeskKit"]),
+        .testTarget(name: "DialectsTests", dependencies: ["Dialects", "DeskKit", "Scheduling"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "Dialects", "DeskKit"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "DeskKit", "Liquid"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "DeskKit"]),
-        .testTarget(name: "DeskTests", dependencies: ["Desk", "DeskKit"]),
+        .testTarget(name: "DeskTests", dependencies: ["Desk", "DeskKit", "Scheduling"]),
         .testTarget(name: "DeskIntegrationTests", dependencies: ["DeskKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@ import DeskKit
 import Dialects
 import Generation
 import Intake
+import Scheduling
 import Validation
 
 /// Takes one claimed request file from admission to outbox: read, decode, validate, deduplicate,
@@ -19,6 +20,10 @@ public final class BatchProcessor: Sendable {
     public enum Disposition: Sendable, Equatable {
         /// Admitted and finished (possibly with item rejections or failures).
         case admitted(batchID: String, progress: Progress)
+        /// Admitted with a schedule: durable and archived; the ``Scheduler`` takes it from here.
+        case scheduled(ScheduledAdmission)
+        /// A cancel file, read: the ``Scheduler`` applies it, then ``finishCancel(_:_:outcome:)``.
+        case cancel(CancelOrder)
         /// Same bytes or idempotency key as an earlier batch: no new work.
         case duplicate(of: String)
         /// Rejected as a whole; the file is in `rejected/<org>/`.
@@ -95,6 +100,19 @@ public final class BatchProcessor: Sendable {
                         "generated": "\(progress[.generated])", "rejected": "\(progress[.rejected])",
                         "failed": "\(progress[.failed])",
                     ])
+            case .scheduled(let admission):
+                metrics.increment("copydesk_files_admitted_total")
+                metrics.observe(
+                    "copydesk_drop_to_result_seconds", Double(clock.uptimeNanoseconds() &- file.detectedAt) / 1e9)
+                logger.info(
+                    "batch.scheduled",
+                    [
+                        "org": file.org, "file": file.name, "batch": admission.batchID,
+                        "items": "\(admission.request.items.count)", "strategy": admission.request.schedule.strategyName,
+                        "first_due": admission.due.first?.iso8601 ?? "", "last_due": admission.due.last?.iso8601 ?? "",
+                    ])
+            case .cancel(let order):
+                logger.info("cancel.read", ["org": file.org, "file": file.name, "batch": order.batchID])
             case .duplicate(let original):
                 metrics.increment("copydesk_files_duplicate_total")
                 logger.info("file.duplicate", ["org": file.org, "file": file.name, "of": original])
@@ -173,6 +191,13 @@ public final class BatchProcessor: Sendable {
             return try reject(
                 file, DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
         }
+        if let target = CancelOrder.batchID(in: document) {
+            guard Validator.isValidID(target) else {
+                return try reject(
+                    file, DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"))
+            }
+            return .cancel(CancelOrder(batchID: target, org: file.org, id: batchID))
+        }
         guard let dialect = RequestFormat.dialect(for: document) else {
             return try reject(file, DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
         }
@@ -196,6 +221,12 @@ public final class BatchProcessor: Sendable {
         }
         if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
             return try duplicate(file, of: original)
+        }
+        if request.schedule != .immediate {
+            let disposition = try admitScheduled(file, batchID: batchID, request: request, dialect: dialect)
+            // The scheduler owns the batch's status from here on.
+            running = false
+            return disposition
         }
         let disposition = try run(file, batchID: batchID, request: request, dialect: dialect)
         if case .admitted = disposition { running = false }
@@ -223,6 +254,78 @@ public final class BatchProcessor: Sendable {
         try FileSystem.ensureDirectory(folder)
         try FileSystem.rename(file.path, to: Path.join(folder, name))
         try FileSystem.syncDirectory(folder)
+    }
+
+    /// Makes a scheduled batch durable: its marker, its first status (every item pending, with
+    /// its due instant), the dialect's admission result if it has one, then archives the input.
+    ///
+    /// Repeated after a crash, it finds the marker and keeps its admission instant, so the due
+    /// instants do not move. O(n) in items; the status is written once.
+    private func admitScheduled(
+        _ file: ClaimedFile, batchID: String, request: BatchRequest, dialect: any RequestDialect
+    ) throws(Errno) -> Disposition {
+        let now = clock.now()
+        let admittedAt = ScheduleMarker.load(layout: layout, org: file.org, batchID: batchID)?.admittedAt ?? now
+        let due = request.schedule.dueTimes(count: request.items.count, now: admittedAt)
+        let admission = ScheduledAdmission(
+            batchID: batchID, org: file.org, sourceFile: file.name, request: request, due: due, admittedAt: admittedAt,
+            warnings: request.schedule.warnings(now: admittedAt))
+        try admission.marker.write(layout: layout)
+        var status = BatchStatus(
+            batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,
+            createdAt: admittedAt, idempotencyKey: request.idempotencyKey, items: [])
+        let table = ScheduledItems(items: request.items, due: due)
+        status.nextPublishTime = table.states.firstIndex(of: .pending).map { due[$0] }
+        status.table = table
+        status.schedule = request.schedule
+        status.leadSeconds = configuration.leadSeconds
+        status.warnings = admission.warnings
+        try statusBook.write(status, final: false, dialect: dialect)
+        let resultPath = layout.result(org: file.org, batchID: batchID)
+        if !FileSystem.exists(resultPath),
+            let result = dialect.encodeAdmission(
+                BatchResult(
+                    batchID: batchID, org: file.org, status: .inProgress, request: request, outcomes: [],
+                    completedAt: admittedAt, dueTimes: due, warnings: admission.warnings))
+        {
+            try FileSystem.ensureDirectory(layout.outbox(org: file.org))
+            try AtomicFile.write(result.serialized(pretty: true), to: resultPath)
+        }
+        try archive(file, as: batchID + ".json")
+        return .scheduled(admission)
+    }
+
+    /// Writes a cancel file's result (in the cancelled batch's format) and archives it, or
+    /// rejects it when the batch could not be found.
+    public func finishCancel(
+        _ file: ClaimedFile, _ order: CancelOrder, outcome: Result<(BatchCancellation, String), DeskError>
+    ) -> Disposition {
+        do throws(Errno) {
+            switch outcome {
+            case .failure(let error):
+                return try reject(file, error)
+            case .success(let (cancellation, format)):
+                let path = layout.result(org: file.org, batchID: order.id)
+                if !FileSystem.exists(path) {
+                    let dialect = RequestFormat.dialect(named: format) ?? NativeDialect()
+                    try FileSystem.ensureDirectory(layout.outbox(org: file.org))
+                    try AtomicFile.write(dialect.encodeCancellation(cancellation).serialized(pretty: true), to: path)
+                }
+                try archive(file, as: order.id + ".json")
+                logger.info(
+                    "batch.cancelled",
+                    [
+                        "org": file.org, "batch": order.batchID, "cancelled": "\(cancellation.cancelled)",
+                        "published": "\(cancellation.published)",
+                    ])
+                return .cancel(order)
+            }
+        } catch {
+            FileSystem.forgetKnownFolders()
+            metrics.increment("copydesk_io_errors_total")
+            logger.error("file.io_error", ["org": file.org, "file": file.name, "error": error.description])
+            return .failed(DeskError.io("cannot finish the cancellation \(file.name)", error))
+        }
     }
 
     /// Generates the batch's admitted items, in checkpointed chunks for a large batch, then

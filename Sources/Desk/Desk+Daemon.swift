@@ -34,6 +34,10 @@ extension Desk {
         }
         let executor = BlockingExecutor(threads: configuration.workers)
         defer { executor.shutdown() }
+        let scheduler = makeScheduler(executor: executor)
+        runningScheduler.withLock { $0 = scheduler }
+        // Scheduled batches are loaded before any file is taken, so a re-admission finds them.
+        await scheduler.recover()
         let tracker = WorkTracker()
         stopIntake.withLock { $0 = intake }
         if shutdown.isTriggered { intake.stop() }
@@ -53,7 +57,11 @@ extension Desk {
                 }
                 // Processing: at most `workers` files at once, each on a blocking thread.
                 group.addTask {
-                    await self.processAll(stream, executor: executor, tracker: tracker)
+                    await self.processAll(stream, executor: executor, scheduler: scheduler, tracker: tracker)
+                }
+                // Scheduling: generates items ahead of their due instants, publishes them when due.
+                group.addTask {
+                    await scheduler.run(until: self.shutdown)
                 }
                 // Housekeeping: metrics, health and retries, every second until the stop.
                 group.addTask {
@@ -96,12 +104,12 @@ extension Desk {
     public func stop() {
         shutdown.trigger()
         stopIntake.withLock { $0 }?.stop()
+        runningScheduler.withLock { $0 }?.wake()
     }
 
     private func processAll(
-        _ stream: AsyncStream<ClaimedFile>, executor: BlockingExecutor, tracker: WorkTracker
+        _ stream: AsyncStream<ClaimedFile>, executor: BlockingExecutor, scheduler: Scheduler, tracker: WorkTracker
     ) async {
-        let processor = self.processor
         let limit = configuration.workers
         await withTaskGroup(of: Void.self) { group in
             var running = 0
@@ -118,7 +126,7 @@ extension Desk {
                 running += 1
                 tracker.inFlight.add(1, ordering: .relaxed)
                 group.addTask {
-                    let disposition = await executor.run { processor.process(file) }
+                    let disposition = await self.process(file, executor: executor, scheduler: scheduler)
                     tracker.inFlight.subtract(1, ordering: .relaxed)
                     if case .failed = disposition {
                         // Disk full, permission denied, …: the file stays claimed and is tried again.

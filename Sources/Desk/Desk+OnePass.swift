@@ -15,6 +15,16 @@ public struct PassSummary: Sendable, Equatable {
     public var itemProblems = 0
     /// Items generated.
     public var itemsGenerated = 0
+    /// Batches admitted with a schedule (their items are due later).
+    public var scheduled = 0
+    /// Cancel files applied.
+    public var cancels = 0
+    /// Scheduled items generated or published in this pass (those due now).
+    public var scheduledItemsHandled = 0
+    /// Scheduled batches still waiting for items due later.
+    public var batchesWaiting = 0
+    /// The next instant a scheduled item is due (generation or publication), if any.
+    public var nextDue: Timestamp?
     /// Events files read.
     public var eventsFiles = 0
     /// Events counted into the bandit statistics.
@@ -26,7 +36,12 @@ public struct PassSummary: Sendable, Equatable {
 
 extension Desk {
     /// Admits everything in the inbox (and anything left claimed by a dead process), does all
-    /// the work, and returns what happened. `copydesk process`.
+    /// the work due now, and returns what happened. `copydesk process`.
+    ///
+    /// Scheduled batches already admitted are loaded first, then the inbox is processed (so a
+    /// cancel file in it applies before anything is published), then every scheduled item due
+    /// now is generated or published; items due later stay scheduled for the next pass or the
+    /// daemon.
     public func processOnce() async throws(DeskError) -> PassSummary {
         do throws(Errno) {
             try claims.open()
@@ -45,20 +60,21 @@ extension Desk {
         files += intake.scanOnce()
         let executor = BlockingExecutor(threads: configuration.workers)
         defer { executor.shutdown() }
-        let processor = self.processor
+        let scheduler = makeScheduler(executor: executor)
+        await scheduler.recover()
         let dispositions = await withTaskGroup(of: BatchProcessor.Disposition.self) { group in
             var results: [BatchProcessor.Disposition] = []
             var next = 0
             while next < files.count && next < configuration.workers {
                 let file = files[next]
-                group.addTask { await executor.run { processor.process(file) } }
+                group.addTask { await self.process(file, executor: executor, scheduler: scheduler) }
                 next += 1
             }
             for await disposition in group {
                 results.append(disposition)
                 if next < files.count {
                     let file = files[next]
-                    group.addTask { await executor.run { processor.process(file) } }
+                    group.addTask { await self.process(file, executor: executor, scheduler: scheduler) }
                     next += 1
                 }
             }
@@ -75,12 +91,20 @@ extension Desk {
                 summary.eventsFiles += 1
                 summary.eventsCounted += report.counted
                 summary.itemProblems += report.badLines.count
+            case .scheduled(let admission):
+                summary.admitted += 1
+                summary.scheduled += 1
+                summary.itemProblems += admission.request.items.reduce(0) { $0 + ($1.rejection == nil ? 0 : 1) }
+            case .cancel: summary.cancels += 1
             case .duplicate: summary.duplicates += 1
             case .rejected: summary.rejected += 1
             case .failed: summary.failed += 1
             case .released, .vanished: break
             }
         }
+        summary.scheduledItemsHandled = await scheduler.runDue()
+        summary.batchesWaiting = await scheduler.batchCount
+        summary.nextDue = await scheduler.nextDue
         writeMetrics()
         writeHealth(status: "stopped", mode: "process", inFlight: 0)
         return summary

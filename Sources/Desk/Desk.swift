@@ -26,6 +26,10 @@ public final class Desk: Sendable {
     public let bandit: BanditStore
     let startedAt: Timestamp
     let stopIntake = Mutex<IntakeService?>(nil)
+    /// The scheduler of the running daemon, woken on stop.
+    let runningScheduler = Mutex<Scheduler?>(nil)
+    /// Generates scheduled items (the same library and bandit as the processor's).
+    let generator: ContentGenerator
 
     /// Opens the desk at `root`: reads `copydesk.json`, creates any missing folder.
     ///
@@ -56,10 +60,39 @@ public final class Desk: Sendable {
         claims = ClaimStore(layout: layout, logger: logger)
         statusBook = StatusBook(layout: layout, clock: clock, metrics: metrics)
         bandit = BanditStore(layout: layout)
+        let templates = TemplateStore(layout: layout)
+        let chooser = VariantChooser(store: bandit, defaults: configuration.bandit, seed: randomSeed)
         processor = BatchProcessor(
-            layout: layout, configuration: configuration, templates: TemplateStore(layout: layout),
-            chooser: VariantChooser(store: bandit, defaults: configuration.bandit, seed: randomSeed), statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown)
+            layout: layout, configuration: configuration, templates: templates, chooser: chooser,
+            statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown)
+        generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock)
         startedAt = clock.now()
+    }
+
+    /// A scheduler for this desk, doing its blocking work on `executor`.
+    func makeScheduler(executor: BlockingExecutor) -> Scheduler {
+        Scheduler(
+            layout: layout, configuration: configuration, generator: generator, bandit: bandit, statusBook: statusBook,
+            clock: clock, logger: logger, metrics: metrics, executor: executor)
+    }
+
+    /// Processes `file` on `executor` and hands what needs the scheduler to it: a scheduled
+    /// batch is added, a cancel file applied (then its result written).
+    func process(
+        _ file: ClaimedFile, executor: BlockingExecutor, scheduler: Scheduler
+    ) async -> BatchProcessor.Disposition {
+        let processor = self.processor
+        let disposition = await executor.run { processor.process(file) }
+        switch disposition {
+        case .scheduled(let admission):
+            await scheduler.add(admission)
+        case .cancel(let order):
+            let outcome = await scheduler.cancel(batchID: order.batchID, org: order.org)
+            return await executor.run { processor.finishCancel(file, order, outcome: outcome) }
+        default:
+            break
+        }
+        return disposition
     }
 
     var intakeOptions: IntakeOptions {

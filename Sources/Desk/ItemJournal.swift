@@ -30,11 +30,16 @@ public struct ItemJournal: Sendable {
     /// Appends `outcomes` and `fsync`s (`open(O_APPEND)`, `write(2)`, `fsync(2)`); the folder is
     /// `fsync`ed when the journal is created.
     public func append(_ outcomes: [ItemOutcome]) throws(Errno) {
-        guard !outcomes.isEmpty else { return }
+        try appendLines(outcomes.map(\.json))
+    }
+
+    /// Appends one compact JSON line per value and `fsync`s.
+    func appendLines(_ lines: [JSONValue]) throws(Errno) {
+        guard !lines.isEmpty else { return }
         let created = !FileSystem.exists(path)
         var bytes: [UInt8] = []
-        for outcome in outcomes {
-            bytes += outcome.json.serialized()
+        for line in lines {
+            bytes += line.serialized()
             bytes.append(0x0A)
         }
         let fd = try FileDescriptor.open(path, O_RDWR | O_CREAT | O_APPEND, mode: 0o644)

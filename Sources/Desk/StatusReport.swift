@@ -10,6 +10,10 @@ public struct StatusReport: Sendable {
         public var status: String
         public var progress: JSONObject
         public var updatedAt: String
+        /// The next publication instant of a scheduled batch (`next_publish_time`).
+        public var nextPublishTime: String?
+        /// Whether the batch is scheduled (its items finish when published).
+        public var scheduled: Bool
         public var document: JSONValue
     }
 
@@ -39,7 +43,9 @@ public struct StatusReport: Sendable {
                     Row(
                         org: org.name, batchID: id, status: json["status"]?.stringValue ?? "?",
                         progress: json["progress"]?.objectValue ?? JSONObject(),
-                        updatedAt: json["updated_at"]?.stringValue ?? "", document: json))
+                        updatedAt: json["updated_at"]?.stringValue ?? "",
+                        nextPublishTime: json["next_publish_time"]?.stringValue,
+                        scheduled: json["schedule"] != nil, document: json))
             }
         }
         if let batchID, rows.isEmpty {
@@ -51,7 +57,9 @@ public struct StatusReport: Sendable {
     /// The documents as one JSON array.
     public var json: JSONValue { .array(rows.map(\.document)) }
 
-    /// A table: batch, org, status, a progress bar of finished items, and counts.
+    /// A table: batch, org, status, a progress bar of finished items, the next publication
+    /// instant of a scheduled batch, and counts. Items of a scheduled batch count as finished
+    /// once published, failed, cancelled or rejected (or when the batch is over).
     public func table(width: Int = 24) -> String {
         if rows.isEmpty { return "no batches yet\n" }
         let idWidth = min(48, max(5, rows.map(\.batchID.count).max() ?? 5))
@@ -60,10 +68,13 @@ public struct StatusReport: Sendable {
             s.count >= n ? String(s.prefix(n)) : s + String(repeating: " ", count: n - s.count)
         }
         var out = pad("BATCH", idWidth) + "  " + pad("ORG", orgWidth) + "  " + pad("STATUS", 11) + "  "
-            + pad("PROGRESS", width + 7) + "  ITEMS\n"
+            + pad("PROGRESS", width + 7) + "  " + pad("NEXT PUBLICATION", 24) + "  ITEMS\n"
         for row in rows {
             let total = row.progress["total"]?.intValue ?? 0
-            let done = ItemState.allCases.filter(\.isFinal).reduce(0) { $0 + (row.progress[$1.rawValue]?.intValue ?? 0) }
+            let finalStates: [ItemState] =
+                row.scheduled && !["completed", "failed", "cancelled"].contains(row.status)
+                ? [.rejected, .published, .failed, .cancelled] : ItemState.allCases.filter(\.isFinal)
+            let done = finalStates.reduce(0) { $0 + (row.progress[$1.rawValue]?.intValue ?? 0) }
             let fraction = total == 0 ? 1.0 : Double(done) / Double(total)
             let filled = Int((fraction * Double(width)).rounded(.down))
             let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
@@ -73,7 +84,8 @@ public struct StatusReport: Sendable {
                 return n > 0 ? "\(n) \(state.rawValue)" : nil
             }.joined(separator: ", ")
             out += pad(row.batchID, idWidth) + "  " + pad(row.org, orgWidth) + "  " + pad(row.status, 11) + "  "
-                + bar + " " + pad(percent + "%", 4) + "  " + "\(total): " + counts + "\n"
+                + bar + " " + pad(percent + "%", 4) + "  " + pad(row.nextPublishTime ?? "-", 24) + "  " + "\(total): "
+                + counts + "\n"
         }
         return out
     }

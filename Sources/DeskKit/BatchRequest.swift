@@ -9,14 +9,17 @@ public struct BatchRequest: Sendable, Equatable {
     public var publish: Bool
     /// The client's metadata, echoed in the result.
     public var metadata: JSONValue?
+    /// When the items are due: at once (`immediate`, the default), or spread over time.
+    public var schedule: Schedule
     /// Every item, admitted or rejected, in request order.
     public var items: [WorkItem]
 
     /// A request of `format` with `items`.
     public init(
         format: String, idempotencyKey: String? = nil, publish: Bool = true, metadata: JSONValue? = nil,
-        items: [WorkItem]
+        schedule: Schedule = .immediate, items: [WorkItem]
     ) {
+        self.schedule = schedule
         self.format = format
         self.idempotencyKey = idempotencyKey
         self.publish = publish

@@ -5,7 +5,8 @@
 ///   "limits": {"max_file_bytes": 67108864, "max_items": 100000},
 ///   "intake": {"reconcile_seconds": 30, "poll_seconds": null, "settle_seconds": 1},
 ///   "workers": 8,
-///   "bandit": {"algorithm": "thompson", "epsilon": 0.1, "min_impressions": 100}
+///   "bandit": {"algorithm": "thompson", "epsilon": 0.1, "min_impressions": 100},
+///   "schedule": {"lead_seconds": 7200}
 /// }
 /// ```
 /// An unknown key is an error, so a typo never silently falls back to a default.
@@ -29,6 +30,8 @@ public struct DeskConfiguration: Sendable, Equatable {
     public var statusIntervalSeconds: Double = 0.5
     /// How variants are chosen unless a template or request says otherwise.
     public var bandit = BanditSettings()
+    /// How long before its due instant a scheduled item is generated (`schedule.lead_seconds`).
+    public var leadSeconds: Double = 7_200
 
     /// The built-in defaults.
     public init() {}
@@ -92,12 +95,24 @@ public struct DeskConfiguration: Sendable, Equatable {
             case "checkpoint_items": checkpointItems = try count(value, "checkpoint_items")
             case "bandit":
                 bandit = try BanditSettings().overlaid(with: value, path: "bandit", code: .invalidRequest)
+            case "schedule":
+                guard case .object(let schedule) = value else { throw bad("schedule", "an object") }
+                for (name, v) in schedule.members {
+                    switch name {
+                    case "lead_seconds":
+                        guard let d = v.doubleValue, d >= 0, d.isFinite else {
+                            throw bad("schedule.lead_seconds", "a number of seconds, 0 or more")
+                        }
+                        leadSeconds = d
+                    default: throw bad("schedule.\(name)", "lead_seconds (unknown key)")
+                    }
+                }
             case "orgs", "routes", "providers":
                 continue  // read by the stages that use them
             default:
                 throw DeskError(
                     .invalidRequest,
-                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit",
+                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule",
                     field: key)
             }
         }

@@ -57,6 +57,16 @@ public struct DeskLayout: Sendable, Equatable {
         Path.join(state(org: org), batchID + ".items.jsonl")
     }
 
+    /// `outbox/<org>/published/<batch_id>/`: the batch's published items, one file each.
+    public func published(org: String, batchID: String) -> String {
+        Path.join(Path.join(outbox(org: org), "published"), batchID)
+    }
+    /// `state/<org>/<batch_id>.schedule.json`: the marker of a scheduled batch that has not
+    /// finished (its schedule, admission instant and request), removed when it finishes.
+    public func scheduleMarker(org: String, batchID: String) -> String {
+        Path.join(state(org: org), batchID + ".schedule.json")
+    }
+
     /// The folders every desk has; `copydesk init` and the daemon create them.
     public var requiredFolders: [String] { [inbox, library, outbox, state, archive, rejected, claims] }
 }

@@ -18,12 +18,17 @@ public struct ItemOutcome: Sendable, Equatable {
     public var error: DeskError?
     /// How the variant was chosen, when the request asked for a trace.
     public var trace: JSONValue?
+    /// What the content is published as: `markdown` (a post's `markdown`), `html` (a page's
+    /// `html`), or `nil` for the content object as JSON.
+    public var format: String?
 
     /// An outcome for item `index`.
     public init(
         index: Int, id: String? = nil, state: ItemState, templateID: String? = nil, copyID: String? = nil,
-        trackingID: String? = nil, content: JSONObject? = nil, error: DeskError? = nil, trace: JSONValue? = nil
+        trackingID: String? = nil, content: JSONObject? = nil, error: DeskError? = nil, trace: JSONValue? = nil,
+        format: String? = nil
     ) {
+        self.format = format
         self.index = index
         self.id = id
         self.state = state
@@ -47,6 +52,7 @@ public struct ItemOutcome: Sendable, Equatable {
         if let content { o["content"] = .object(content) }
         if let error { o["error"] = error.json }
         if let trace { o["trace"] = trace }
+        if let format { o["format"] = .string(format) }
         return .object(o)
     }
 
@@ -58,6 +64,7 @@ public struct ItemOutcome: Sendable, Equatable {
         self.init(
             index: index, id: json["id"]?.stringValue, state: state, templateID: json["template_id"]?.stringValue,
             copyID: json["copy_id"]?.stringValue, trackingID: json["tracking_id"]?.stringValue,
-            content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)), trace: json["trace"])
+            content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)), trace: json["trace"],
+            format: json["format"]?.stringValue)
     }
 }

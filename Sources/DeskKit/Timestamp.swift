@@ -41,6 +41,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             + String(repeating: "0", count: 3 - ms.count) + ms + "Z"
     }
 
+    /// ISO 8601 in UTC, with milliseconds only when there are some: `2026-11-23T09:00:00Z`,
+    /// `2026-11-23T09:33:20.500Z` (the shape of the public APIs copydesk answers in).
+    public var iso8601Seconds: String {
+        let full = iso8601
+        return full.hasSuffix(".000Z") ? String(full.dropLast(5)) + "Z" : full
+    }
+
     public var description: String { iso8601 }
 }
 

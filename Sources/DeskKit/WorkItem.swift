@@ -9,6 +9,9 @@ public struct WorkItem: Sendable, Equatable {
         case copy
         /// Generate text through a provider from a topic, brief or prompt.
         case prompt
+        /// Write a blog post (Markdown with front matter) from a topic and the post settings in
+        /// ``WorkItem/fields`` (author, category, tags, style, length, tone, …).
+        case post
     }
 
     /// The item's position in the request, from 0.
@@ -39,14 +42,17 @@ public struct WorkItem: Sendable, Equatable {
     public var options: ChoiceOptions
     /// Why the item was rejected at admission, or `nil` when it was admitted.
     public var rejection: DeskError?
+    /// Whether the item stops at `generated` even when its batch publishes (a draft post).
+    public var draft: Bool
 
     /// An item at `index`; everything else defaults to empty.
     public init(
         index: Int, id: String? = nil, kind: Kind = .copy, templateID: String? = nil, copyID: String? = nil,
         userID: String? = nil, trackingID: String? = nil, bucket: String? = nil, topic: String? = nil,
         instructions: String? = nil, fields: JSONObject = JSONObject(), attrs: JSONObject = JSONObject(),
-        options: ChoiceOptions = ChoiceOptions(), rejection: DeskError? = nil
+        options: ChoiceOptions = ChoiceOptions(), rejection: DeskError? = nil, draft: Bool = false
     ) {
+        self.draft = draft
         self.index = index
         self.id = id
         self.kind = kind

@@ -1,4 +1,5 @@
 import DeskKit
+import Scheduling
 
 /// Decodes a native request (DESIGN.md section 3) into a ``BatchRequest``.
 ///
@@ -31,17 +32,9 @@ public enum NativeRequestDecoder {
             }
             publish = b
         }
-        if let schedule = root["schedule"] {
-            guard case .object(let s) = schedule else {
-                throw DeskError(.invalidRequest, "schedule must be an object", field: "schedule")
-            }
-            let strategy = s["strategy"]?.stringValue ?? "immediate"
-            guard strategy == "immediate" else {
-                throw DeskError(
-                    .invalidRequest,
-                    "schedule strategy '\(strategy)' is not available in this version; use \"immediate\" or leave schedule out",
-                    field: "schedule.strategy")
-            }
+        var schedule = Schedule.immediate
+        if let value = root["schedule"], !value.isNull {
+            schedule = try Schedule(json: value, keys: .native)
         }
         if root["items_from"] != nil {
             throw DeskError(
@@ -66,7 +59,7 @@ public enum NativeRequestDecoder {
         }
         return BatchRequest(
             format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
-            items: items)
+            schedule: schedule, items: items)
     }
 
     private static func decodeItem(

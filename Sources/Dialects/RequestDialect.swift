@@ -18,19 +18,24 @@ public struct DecodeContext: Sendable {
     }
 }
 
-/// A finished batch, as a dialect's result encoder sees it.
+/// A batch as a dialect's result encoder sees it: finished, or just admitted with a schedule.
 public struct BatchResult: Sendable {
     public var batchID: String
     public var org: String
     public var status: BatchState
     public var request: BatchRequest
     public var outcomes: [ItemOutcome]
+    /// When the batch finished (or, for an admission, when it was admitted).
     public var completedAt: Timestamp
+    /// Each item's due instant, in item order (empty for an immediate batch).
+    public var dueTimes: [Timestamp]
+    /// Warnings about the request (a schedule's start in the past).
+    public var warnings: [String]
 
-    /// A finished batch.
+    /// A batch.
     public init(
         batchID: String, org: String, status: BatchState, request: BatchRequest, outcomes: [ItemOutcome],
-        completedAt: Timestamp
+        completedAt: Timestamp, dueTimes: [Timestamp] = [], warnings: [String] = []
     ) {
         self.batchID = batchID
         self.org = org
@@ -38,6 +43,44 @@ public struct BatchResult: Sendable {
         self.request = request
         self.outcomes = outcomes
         self.completedAt = completedAt
+        self.dueTimes = dueTimes
+        self.warnings = warnings
+    }
+}
+
+/// A cancelled batch, as a dialect's cancellation answer sees it.
+public struct BatchCancellation: Sendable, Equatable {
+    public var batchID: String
+    public var org: String
+    /// Items that became `cancelled` (pending or generated ones).
+    public var cancelled: Int
+    /// Items already published, which stay published.
+    public var published: Int
+    /// Whether the batch had already finished, so nothing could be cancelled.
+    public var alreadyFinished: Bool
+    /// When the cancellation took effect.
+    public var at: Timestamp
+
+    /// A cancellation.
+    public init(batchID: String, org: String, cancelled: Int, published: Int, alreadyFinished: Bool, at: Timestamp) {
+        self.batchID = batchID
+        self.org = org
+        self.cancelled = cancelled
+        self.published = published
+        self.alreadyFinished = alreadyFinished
+        self.at = at
+    }
+
+    /// The native answer: `{batch_id, org, status, cancelled, published, cancelled_at}`.
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["batch_id"] = .string(batchID)
+        o["org"] = .string(org)
+        o["status"] = .string(alreadyFinished ? "already_finished" : BatchState.cancelled.rawValue)
+        o["cancelled"] = .int(cancelled)
+        o["published"] = .int(published)
+        o["cancelled_at"] = .string(at.iso8601)
+        return .object(o)
     }
 }
 
@@ -51,6 +94,25 @@ public protocol RequestDialect: Sendable {
     func decode(_ document: JSONValue, context: DecodeContext) throws(DeskError) -> BatchRequest
     /// The result document of a finished batch.
     func encodeResult(_ result: BatchResult) -> JSONValue
+    /// The result written when a scheduled batch is admitted, or `nil` when the format answers
+    /// only when the batch finishes (``encodeResult(_:)``). A format that answers at admission
+    /// is not written to again when the batch finishes.
+    func encodeAdmission(_ result: BatchResult) -> JSONValue?
+    /// The answer to a cancellation of one of this format's batches.
+    func encodeCancellation(_ cancellation: BatchCancellation) -> JSONValue
+    /// The status document: copydesk's own members (`batch_id`, `status`, `progress`, …) in
+    /// `status`, rearranged into the format's documented shape if it has one.
+    func statusDocument(_ status: JSONObject) -> JSONObject
+    /// Whether the format's items are published into `outbox/<org>/published/` (a format whose
+    /// content travels in its response, like justwords, stops at `generated`).
+    var publishes: Bool { get }
+}
+
+extension RequestDialect {
+    public func encodeAdmission(_ result: BatchResult) -> JSONValue? { nil }
+    public func encodeCancellation(_ cancellation: BatchCancellation) -> JSONValue { cancellation.json }
+    public func statusDocument(_ status: JSONObject) -> JSONObject { status }
+    public var publishes: Bool { true }
 }
 
 /// The native request format and result (README, "Native requests").
@@ -61,9 +123,7 @@ public struct NativeDialect: RequestDialect {
         try NativeRequestDecoder.decode(document)
     }
     public func encodeResult(_ result: BatchResult) -> JSONValue {
-        NativeResultEncoder.encode(
-            batchID: result.batchID, org: result.org, status: result.status, request: result.request,
-            outcomes: result.outcomes, completedAt: result.completedAt)
+        NativeResultEncoder.encode(result)
     }
 }
 
@@ -77,4 +137,5 @@ public struct JustwordsDialect: RequestDialect {
     public func encodeResult(_ result: BatchResult) -> JSONValue {
         JustwordsResultEncoder.encode(request: result.request, outcomes: result.outcomes)
     }
+    public var publishes: Bool { false }
 }

@@ -3,19 +3,23 @@ import Liquid
 
 /// Produces the content of copy items: chooses a variant (``VariantChooser``) and renders its
 /// variables, or reuses an identical earlier render (``RenderCache``) when the item allows it.
+/// Post items (a topic and post settings) are written by the ``TextProvider``.
 public struct ContentGenerator: Sendable {
     private let templates: TemplateStore
     /// Chooses variants and records deliveries.
     public let chooser: VariantChooser
     private let cache: RenderCache
     private let clock: any DeskClock
+    /// Writes post items (the built-in ``OfflineProvider`` by default).
+    public let provider: any TextProvider
 
     /// A generator reading templates from `templates` and choosing with `chooser` (by default one
     /// with no statistics and nothing durable: dry runs), on `clock`.
     public init(
         templates: TemplateStore, chooser: VariantChooser = VariantChooser(), cache: RenderCache = RenderCache(),
-        clock: any DeskClock = SystemClock()
+        clock: any DeskClock = SystemClock(), provider: any TextProvider = OfflineProvider()
     ) {
+        self.provider = provider
         self.templates = templates
         self.chooser = chooser
         self.cache = cache
@@ -26,9 +30,25 @@ public struct ContentGenerator: Sendable {
     ///
     /// A generated item's delivery is recorded with the chooser's store (tracking id → variant,
     /// and the user's sticky assignment); the caller makes it durable (``BanditStore/sync()``).
-    public func generate(_ item: WorkItem, org: String) -> ItemOutcome {
+    /// A post is dated `scheduledFor` (now when `nil`).
+    public func generate(_ item: WorkItem, org: String, scheduledFor: Timestamp? = nil) -> ItemOutcome {
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
+        if item.kind == .post {
+            do throws(DeskError) {
+                let post = try provider.writePost(
+                    PostRequest(topic: item.topic ?? "", settings: item.fields, date: scheduledFor ?? clock.now()))
+                outcome.content = JSONObject([
+                    ("title", .string(post.title)), ("markdown", .string(post.markdown)),
+                    ("provider", .string(post.provider)),
+                ])
+                outcome.format = "markdown"
+                outcome.state = .generated
+            } catch {
+                outcome.error = error
+            }
+            return outcome
+        }
         guard let templateID = item.templateID else {
             outcome.error = DeskError(.invalidItem, "the item names no template", field: "template_id")
             return outcome
@@ -76,6 +96,7 @@ public struct ContentGenerator: Sendable {
             outcome.trace = .object(trace)
         }
         chooser.record(choice, of: template, for: item, org: org, at: now)
+        outcome.format = template.output
         outcome.state = .generated
         outcome.error = nil
         return outcome

@@ -44,6 +44,11 @@ public struct CopyTemplate: Sendable {
     public var variants: [Variant]
     /// The template's `"bandit"` object (validated), laid over the desk's settings.
     public var bandit: JSONValue?
+    /// What a published item of this template is: `nil` for the rendered variables as a JSON
+    /// file, `html` for a page (the `html` variable, as `<item>.html`), `markdown` for a post
+    /// (the `markdown` variable, as `<item>.md`). From the template's `"output"` (`json`, `html`,
+    /// `markdown`).
+    public var output: String?
     /// Identifies this version of the file (set by ``TemplateStore``), for the render cache.
     public var revision = ""
     /// The approved variants without a bucket or targeting attributes: what an item with no
@@ -66,6 +71,14 @@ public struct CopyTemplate: Sendable {
         if let bandit = root["bandit"] {
             _ = try BanditSettings().overlaid(with: bandit, path: "bandit", code: .invalidTemplate)
             self.bandit = bandit
+        }
+        switch root["output"] {
+        case nil, .null?, .string("json")?: output = nil
+        case .string(let kind)? where kind == "html" || kind == "markdown": output = kind
+        case let other?:
+            throw DeskError(
+                .invalidTemplate, "\(file): output must be \"json\", \"html\" or \"markdown\", not \(other.serializedString())",
+                field: "output")
         }
         var variants: [Variant] = []
         for (i, value) in variantValues.enumerated() {
@@ -90,6 +103,11 @@ public struct CopyTemplate: Sendable {
                 } catch {
                     throw DeskError(.invalidTemplate, "\(file): \(error.description)", field: "\(path).vars.\(name)")
                 }
+            }
+            if let output, !vars.contains(where: { $0.0 == output }) {
+                throw DeskError(
+                    .invalidTemplate, "\(file): \(path) needs a \"\(output)\" variable: the template's output is \(output)",
+                    field: "\(path).vars")
             }
             if variants.contains(where: { $0.id == variantID }) {
                 throw DeskError(.invalidTemplate, "\(file): \(path) repeats the variant id '\(variantID)'", field: path + ".id")

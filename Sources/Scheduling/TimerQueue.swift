@@ -52,6 +52,13 @@ public struct TimerQueue<Key: Sendable>: Sendable {
         return due
     }
 
+    /// Removes and returns the earliest entry if it is due at or before `now`. O(log n).
+    public mutating func popDue(now: Timestamp) -> (key: Key, due: Timestamp)? {
+        guard let first = heap.min, first.due <= now else { return nil }
+        heap.popMin()
+        return (first.key, first.due)
+    }
+
     /// Removes every entry whose key matches (a cancelled batch). O(n).
     public mutating func remove(where shouldRemove: (Key) -> Bool) {
         heap.removeAll { shouldRemove($0.key) }

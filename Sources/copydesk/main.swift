@@ -13,8 +13,9 @@ let usage = """
     USAGE
       copydesk init ROOT                   create a desk (folders and a first template)
       copydesk watch ROOT [--poll SECONDS] run the daemon: take files dropped in ROOT/inbox/
-      copydesk process ROOT                one pass: admit everything in the inbox, do the work, exit
-      copydesk status ROOT [BATCH] [--json] batches with a progress bar each
+      copydesk process ROOT                one pass: admit everything in the inbox, do the work due now, exit
+      copydesk status ROOT [BATCH] [--json] batches with a progress bar each and the next publication
+      copydesk cancel ROOT BATCH           cancel a scheduled batch: pending and generated items are cancelled
       copydesk validate [--root ROOT] [--org ORG] FILE...
                                            dry run: each item's verdict, no files touched
       copydesk render TEMPLATE_FILE --data DATA.json [--partials DIR] [--strict]
@@ -179,7 +180,12 @@ case "process":
             "admitted \(summary.admitted), rejected \(summary.rejected), duplicates \(summary.duplicates), "
                 + "failed \(summary.failed); items generated \(summary.itemsGenerated), "
                 + "items rejected or failed \(summary.itemProblems)"
-                + (summary.eventsFiles > 0 ? "; events files \(summary.eventsFiles), events counted \(summary.eventsCounted)" : ""))
+                + (summary.eventsFiles > 0 ? "; events files \(summary.eventsFiles), events counted \(summary.eventsCounted)" : "")
+                + (summary.scheduled > 0 || summary.batchesWaiting > 0 || summary.scheduledItemsHandled > 0
+                    ? "; scheduled batches \(summary.scheduled), scheduled items done now \(summary.scheduledItemsHandled), "
+                        + "batches waiting \(summary.batchesWaiting)"
+                        + (summary.nextDue.map { ", next due \($0.iso8601)" } ?? "") : "")
+                + (summary.cancels > 0 ? "; cancellations \(summary.cancels)" : ""))
         exit(summary.hasProblems ? 1 : 0)
     } catch {
         printError("copydesk: \(error)")
@@ -198,6 +204,21 @@ case "status":
             print(report.json.serializedString(pretty: true), terminator: "")
         } else {
             print(report.table(), terminator: "")
+        }
+    } catch {
+        printError("copydesk: \(error)")
+        exit(error.code == .notFound ? 1 : 2)
+    }
+
+case "cancel":
+    guard args.positionals.count == 3 else { usageError("cancel takes ROOT and BATCH") }
+    let root = args.positionals[1]
+    do {
+        let answer = try await Desk.cancel(root: root, batchID: args.positionals[2], open: { openDesk(args, root: root) })
+        if args.switches.contains("--json") {
+            print(answer.json.serializedString(pretty: true), terminator: "")
+        } else {
+            print(answer.summary)
         }
     } catch {
         printError("copydesk: \(error)")

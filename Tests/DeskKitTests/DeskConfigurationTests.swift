@@ -11,7 +11,7 @@ struct DeskConfigurationTests {
 
     @Test func readsEverySetting() throws {
         let json = try JSONValue.parse(
-            #"{"limits": {"max_file_bytes": 1000, "max_items": 5}, "intake": {"reconcile_seconds": 2, "poll_seconds": 0.5, "settle_seconds": 0.1}, "workers": 3, "checkpoint_items": 10, "status_interval_seconds": 0.2, "routes": []}"#
+            #"{"limits": {"max_file_bytes": 1000, "max_items": 5}, "intake": {"reconcile_seconds": 2, "poll_seconds": 0.5, "settle_seconds": 0.1}, "workers": 3, "checkpoint_items": 10, "status_interval_seconds": 0.2, "routes": [], "schedule": {"lead_seconds": 60}}"#
         )
         let configuration = try DeskConfiguration(json: json)
         #expect(configuration.maxFileBytes == 1000)
@@ -22,6 +22,8 @@ struct DeskConfigurationTests {
         #expect(configuration.workers == 3)
         #expect(configuration.checkpointItems == 10)
         #expect(configuration.statusIntervalSeconds == 0.2)
+        #expect(configuration.leadSeconds == 60)
+        #expect(DeskConfiguration().leadSeconds == 7_200)
     }
 
     @Test(arguments: [
@@ -30,6 +32,9 @@ struct DeskConfigurationTests {
         (#"{"workers": "8"}"#, "workers"),
         (#"{"limits": {"max_size": 1}}"#, "limits.max_size"),
         (#"{"intake": {"settle_seconds": -1}}"#, "intake.settle_seconds"),
+        (#"{"schedule": {"lead": 60}}"#, "schedule.lead"),
+        (#"{"schedule": {"lead_seconds": -1}}"#, "schedule.lead_seconds"),
+        (#"{"schedule": 7200}"#, "schedule"),
     ])
     func aBadSettingIsAnErrorNamingIt(text: String, field: String) throws {
         let json = try JSONValue.parse(text)

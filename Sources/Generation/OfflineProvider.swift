@@ -1,0 +1,137 @@
+import DeskKit
+
+/// The built-in provider: writes a post from its topic and settings with fixed phrases, offline
+/// and deterministically (the same request always gives the same text), so a desk works with no
+/// network and no model. Its posts say `provider: offline` in their front matter.
+///
+/// The settings shape the post: `length` (`short` 2 sections, `medium` 3, `long` 5), `style`
+/// (`professional`, `casual`, `technical`) and `tone` (`informative`, `conversational`, `formal`)
+/// choose the phrasing, `includeExamples` adds an examples section, `targetAudience` is addressed
+/// in the introduction. `model`, `useKnowledge` and `selectedFileIds` need a real model: the
+/// requested model is recorded as `requested_model`, the others are ignored. O(length of the post).
+public struct OfflineProvider: TextProvider {
+    /// An offline provider.
+    public init() {}
+
+    public var name: String { "offline" }
+
+    public func writePost(_ request: PostRequest) throws(DeskError) -> WrittenPost {
+        let topic = request.topic.trimmingSpaces()
+        guard !topic.isEmpty else {
+            throw DeskError(.invalidItem, "the post has an empty topic", field: "topic")
+        }
+        let title = Self.titleCase(topic)
+        let subject = Self.inSentence(topic)
+        let sections: Int
+        switch request.text("length")?.lowercased() {
+        case "short": sections = 2
+        case "long": sections = 5
+        default: sections = 3
+        }
+        let voice = Self.voice(style: request.text("style"), tone: request.text("tone"))
+        let audience = request.text("targetAudience")
+        var body = "# \(title)\n\n"
+        body += voice.opening.replacing("{topic}", with: subject)
+        if let audience { body += " " + voice.audience.replacing("{audience}", with: audience) }
+        body += "\n"
+        let headings = ["Why it matters", "The core ideas", "Getting started", "Common pitfalls", "Where to go next"]
+        for index in 0..<sections {
+            body += "\n## \(headings[index])\n\n"
+            body += voice.sections[index].replacing("{topic}", with: subject).replacing("{Topic}", with: topic) + "\n"
+        }
+        if request.flag("includeExamples") == true {
+            body += "\n## Examples\n\n"
+            body += "- A first, small project that applies \(subject) end to end.\n"
+            body += "- A before-and-after comparison showing what \(subject) changes.\n"
+        }
+        body += "\n" + voice.closing.replacing("{topic}", with: subject) + "\n"
+        let markdown = request.frontMatter(title: title, provider: name) + "\n" + body
+        return WrittenPost(title: title, markdown: markdown, provider: name)
+    }
+
+    /// Words a title leaves in lower case unless they come first.
+    static let minorWords: Set<String> = [
+        "a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "with",
+    ]
+
+    /// Capitalises the first letter of each word but the minor ones, leaving the rest as written
+    /// (`introduction to AI ethics` → `Introduction to AI Ethics`).
+    static func titleCase(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).enumerated().map { position, word in
+            if position > 0 && minorWords.contains(word.lowercased()) { return String(word) }
+            return word.prefix(1).uppercased() + word.dropFirst()
+        }.joined(separator: " ")
+    }
+
+    /// The topic as it reads inside a sentence: a capital first letter is lowered unless the
+    /// word is an acronym (`Introduction to X` → `introduction to X`, `AI ethics` stays).
+    static func inSentence(_ topic: String) -> String {
+        let chars = Array(topic)
+        guard let first = chars.first, first.isUppercase else { return topic }
+        if chars.count > 1 && (chars[1].isUppercase || chars[1].isNumber) { return topic }
+        return first.lowercased() + String(chars.dropFirst())
+    }
+
+    struct Voice {
+        var opening: String
+        var audience: String
+        var sections: [String]
+        var closing: String
+    }
+
+    static func voice(style: String?, tone: String?) -> Voice {
+        let casual = style?.lowercased() == "casual" || tone?.lowercased() == "conversational"
+        let technical = style?.lowercased() == "technical"
+        let formal = tone?.lowercased() == "formal"
+        if casual {
+            return Voice(
+                opening: "Let's talk about {topic}. It sounds bigger than it is, and it's worth a few minutes of your time.",
+                audience: "This one is written with {audience} in mind.",
+                sections: [
+                    "Here's the thing: {topic} shows up in more places than you'd think, and knowing the basics saves you time.",
+                    "You don't need to know everything. A handful of ideas about {topic} carry most of the weight.",
+                    "Start small. Pick one thing about {topic} you can try this week and see how it goes.",
+                    "Most people trip over the same few things with {topic}: going too fast, and skipping the basics.",
+                    "Once the basics click, there's plenty more to explore about {topic}.",
+                ],
+                closing: "That's it for now: give {topic} a try and see what you learn.")
+        }
+        if technical {
+            return Voice(
+                opening: "This post covers {topic}: the concepts, how they fit together, and how to apply them.",
+                audience: "It assumes the background of {audience}.",
+                sections: [
+                    "{Topic} addresses a concrete problem; understanding its constraints explains most design decisions around it.",
+                    "The core of {topic} is a small set of concepts with precise definitions; the rest builds on them.",
+                    "A minimal working setup for {topic} is the fastest way to check your understanding against reality.",
+                    "Typical failure modes with {topic} come from unstated assumptions; make them explicit and test them.",
+                    "Further work on {topic} usually means measuring, then refining the parts that matter.",
+                ],
+                closing: "In short: learn the concepts of {topic}, build something small, and measure.")
+        }
+        if formal {
+            return Voice(
+                opening: "This article examines {topic} and its significance.",
+                audience: "It is addressed to {audience}.",
+                sections: [
+                    "The importance of {topic} lies in its broad and growing range of applications.",
+                    "Several principles underpin {topic}; each is considered in turn.",
+                    "Adopting {topic} is best approached in measured, well-documented steps.",
+                    "Certain pitfalls recur in the adoption of {topic}; they may be avoided with care.",
+                    "Further study of {topic} is recommended to those seeking a deeper understanding.",
+                ],
+                closing: "In conclusion, {topic} merits careful attention.")
+        }
+        return Voice(
+            opening: "This post is about {topic}: what it is, why it matters and how to begin.",
+            audience: "It is written for {audience}.",
+            sections: [
+                "{Topic} matters because it changes how work gets done, and the change is already under way.",
+                "A few key ideas explain most of {topic}; once they are clear, the details follow.",
+                "The best way to start with {topic} is a small, concrete step you can finish and review.",
+                "The usual pitfalls with {topic} are trying to do too much at once and skipping the fundamentals.",
+                "After the first steps, go deeper into the parts of {topic} that matter most to you.",
+            ],
+            closing: "To sum up: {topic} is worth learning, and the first step is a small one.")
+    }
+}

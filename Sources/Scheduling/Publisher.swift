@@ -1,0 +1,118 @@
+import DeskKit
+
+/// Publishes items: writes each item's content, atomically, as
+/// `outbox/<org>/published/<batch_id>/<item>.<ext>`.
+///
+/// `<item>` is the item's id when it is a safe file name (letters, digits, `.`, `_`, `-`, not
+/// starting with a dot, not of the form `item-<digits>`), else `item-<index>`; ids are unique in
+/// a request, so names never collide. The extension follows the content: `.md` for a post
+/// (its Markdown, front matter included), `.html` for a page (its `html` variable), `.json` for
+/// copy (the rendered variables with the item's ids and due instant).
+///
+/// Writing is idempotent: the bytes depend only on the item, its stored content and its due
+/// instant, so publishing an item again after a crash rewrites the same file. The caller
+/// `fsync`s the folder once per group (``syncFolder(org:batchID:)``) before it journals the
+/// items as published.
+public struct Publisher: Sendable {
+    /// The desk's folders.
+    public let layout: DeskLayout
+
+    /// A publisher for the desk `layout`.
+    public init(layout: DeskLayout) { self.layout = layout }
+
+    /// The file name of `item` published with `format` (``ItemOutcome/format``). O(1).
+    public static func fileName(for item: WorkItem, format: String?) -> String {
+        let ext: String
+        switch format {
+        case "markdown"?: ext = "md"
+        case "html"?: ext = "html"
+        default: ext = "json"
+        }
+        return baseName(for: item) + "." + ext
+    }
+
+    /// `<id>` when the id is a safe file name, else `item-<index>`.
+    static func baseName(for item: WorkItem) -> String {
+        if let id = item.id, isSafe(id), !isIndexName(id) { return id }
+        return "item-\(item.index)"
+    }
+
+    static func isSafe(_ id: String) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
+        return id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                || c == 0x2D
+        }
+    }
+
+    static func isIndexName(_ id: String) -> Bool {
+        guard id.hasPrefix("item-") else { return false }
+        let digits = id.utf8.dropFirst(5)
+        return !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// The path of `item`'s published file relative to the desk root:
+    /// `outbox/<org>/published/<batch_id>/<item>.<ext>`.
+    public static func relativePath(org: String, batchID: String, item: WorkItem, format: String?) -> String {
+        "outbox/\(org)/published/\(batchID)/" + fileName(for: item, format: format)
+    }
+
+    /// The absolute path of `item`'s published file.
+    public func path(org: String, batchID: String, item: WorkItem, format: String?) -> String {
+        Path.join(layout.published(org: org, batchID: batchID), Self.fileName(for: item, format: format))
+    }
+
+    /// The bytes published for `item`, generated as `outcome`, due at `due`.
+    public static func bytes(
+        batchID: String, org: String, item: WorkItem, outcome: ItemOutcome, due: Timestamp
+    ) -> [UInt8] {
+        let content = outcome.content ?? JSONObject()
+        switch outcome.format {
+        case "markdown"?:
+            if case .string(let text)? = content["markdown"] { return Array(text.utf8) }
+        case "html"?:
+            if case .string(let text)? = content["html"] { return Array(text.utf8) }
+        default:
+            break
+        }
+        var o = JSONObject()
+        o["batch_id"] = .string(batchID)
+        o["org"] = .string(org)
+        o["index"] = .int(item.index)
+        if let id = item.id { o["id"] = .string(id) }
+        if let templateID = outcome.templateID { o["template_id"] = .string(templateID) }
+        if let copyID = outcome.copyID { o["copy_id"] = .string(copyID) }
+        if let trackingID = outcome.trackingID { o["tracking_id"] = .string(trackingID) }
+        o["scheduled_for"] = .string(due.iso8601)
+        o["content"] = .object(content)
+        var bytes = JSONValue.object(o).serialized(pretty: true)
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// Creates the batch's folder (durably) if it is missing.
+    public func prepareFolder(org: String, batchID: String) throws(Errno) {
+        let folder = layout.published(org: org, batchID: batchID)
+        if FileSystem.isDirectory(folder) { return }
+        try FileSystem.createDirectory(folder)
+        try FileSystem.syncDirectory(Path.parent(folder))
+        try FileSystem.syncDirectory(Path.parent(Path.parent(folder)))
+    }
+
+    /// Writes `item`'s file atomically (temp, `fsync`, `rename`); the folder's `fsync` is left to
+    /// ``syncFolder(org:batchID:)``, once per group. Returns the path relative to the root.
+    @discardableResult
+    public func publish(
+        batchID: String, org: String, item: WorkItem, outcome: ItemOutcome, due: Timestamp
+    ) throws(Errno) -> String {
+        let bytes = Self.bytes(batchID: batchID, org: org, item: item, outcome: outcome, due: due)
+        try AtomicFile.write(
+            bytes, to: path(org: org, batchID: batchID, item: item, format: outcome.format), syncDirectory: false)
+        return Self.relativePath(org: org, batchID: batchID, item: item, format: outcome.format)
+    }
+
+    /// `fsync`s the batch's folder: every rename into it so far is durable.
+    public func syncFolder(org: String, batchID: String) throws(Errno) {
+        try FileSystem.syncDirectory(layout.published(org: org, batchID: batchID))
+    }
+}
