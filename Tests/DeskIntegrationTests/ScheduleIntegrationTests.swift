@@ -1,0 +1,115 @@
+import DeskKit
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Scheduled batches through the real binary, on the real clock.
+@Suite(.serialized)
+struct ScheduleIntegrationTests {
+    /// A waldium request for `count` posts spread from `start` to `end`.
+    static func posts(_ count: Int, from start: Date, to end: Date) -> String {
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let posts = (1...count).map { #"{"topic": "Post \#($0)"}"# }.joined(separator: ", ")
+        return #"""
+            {"schedule": {"strategy": "distribute", "startTime": "\#(format.string(from: start))", "endTime": "\#(format.string(from: end))"},
+             "defaults": {"category": "Tests"}, "posts": [\#(posts)]}
+            """#
+    }
+
+    func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return lstat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+    }
+
+    func publishedLines(_ desk: TestDesk, _ batch: String) -> [Int] {
+        guard let bytes = try? FileSystem.readFile(desk.layout.itemJournal(org: "default", batchID: batch)) else {
+            return []
+        }
+        return JSONValue.parseLines(bytes).compactMap { entry -> Int? in
+            guard case .success(let json) = entry.result, json["status"] == "published" else { return nil }
+            return json["index"]?.intValue
+        }
+    }
+
+    @Test func killsInTheMiddleOfAScheduleStillPublishEverythingExactlyOnce() throws {
+        let desk = try TestDesk(config: #"{"schedule": {"lead_seconds": 1}, "status_interval_seconds": 0.05}"#)
+        try desk.start()
+        let count = 100
+        let start = Date().addingTimeInterval(1.5)
+        try desk.drop(Self.posts(count, from: start, to: start.addingTimeInterval(8)), as: "campaign.json")
+        try waitUntil(seconds: 30, "the batch is admitted") { desk.results().count == 1 }
+        let batch = String(desk.results()[0].dropLast(".result.json".count))
+        let folder = desk.layout.published(org: "default", batchID: batch)
+        var journaled: [String: UInt64] = [:]  // published and journaled before a kill → its inode
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            usleep(UInt32.random(in: 1_000_000...2_500_000, using: &generator))
+            desk.crash()
+            let lines = publishedLines(desk, batch)
+            #expect(Set(lines).count == lines.count, "no item journaled published twice")
+            for index in lines {
+                let path = folder + "/sched_\(index + 1).md"
+                let node = inode(path)
+                #expect(node != nil, "a journaled publication is durable: \(path)")
+                if journaled["sched_\(index + 1).md"] == nil { journaled["sched_\(index + 1).md"] = node }
+            }
+            try desk.start()
+        }
+        try waitUntil(seconds: 60, "every post is published") {
+            (try? desk.json(desk.layout.status(org: "default", batchID: batch)))?["status"] == "completed"
+        }
+        #expect(desk.stop() == 0)
+        #expect(!journaled.isEmpty, "the kills came in the middle of the schedule")
+        let files = desk.files(in: folder)
+        #expect(files.count == count)
+        for (name, node) in journaled {
+            #expect(inode(folder + "/" + name) == node, "\(name) was published once, not again after a restart")
+        }
+        for index in 1...count {
+            let text = String(decoding: try FileSystem.readFile(folder + "/sched_\(index).md") ?? [], as: UTF8.self)
+            #expect(text.hasPrefix("---\ntitle: \"Post \(index)\"\n"), "sched_\(index).md is whole")
+        }
+        let status = try desk.json(desk.layout.status(org: "default", batchID: batch))
+        #expect(status["progress"]?["published"] == .int(count))
+        #expect(status["nextPublishTime"] == .null)
+        #expect(!FileSystem.exists(desk.layout.scheduleMarker(org: "default", batchID: batch)))
+    }
+
+    @Test func copydeskCancelWorksWithAndWithoutADaemonAndStatusShowsTheNextPublication() throws {
+        let desk = try TestDesk()
+        let soon = Date().addingTimeInterval(3_600)
+        try desk.drop(Self.posts(5, from: soon, to: soon.addingTimeInterval(3_600)), as: "later.json")
+        try desk.drop(Self.posts(5, from: soon, to: soon.addingTimeInterval(3_600)) + " ", as: "other.json")
+        let processed = try TestDesk.run(["process", desk.root])
+        #expect(processed.status == 0, "\(processed.stdout) \(processed.stderr)")
+        #expect(processed.stdout.contains("scheduled batches 2"))
+        let batches = desk.results().map { String($0.dropLast(".result.json".count)) }.sorted()
+        #expect(batches.count == 2)
+
+        let table = try TestDesk.run(["status", desk.root])
+        #expect(table.stdout.contains("NEXT PUBLICATION"))
+        #expect(table.stdout.contains(String(ISO8601DateFormatter().string(from: soon).prefix(13))))
+
+        // No daemon: copydesk cancel applies the cancel file itself.
+        let offline = try TestDesk.run(["cancel", desk.root, batches[0]])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(offline.stdout.contains("cancelled 5 items of \(batches[0])"))
+        #expect(try desk.json(desk.layout.status(org: "default", batchID: batches[0]))["status"] == "cancelled")
+
+        // With a daemon running, the daemon applies it.
+        try desk.start()
+        let online = try TestDesk.run(["cancel", desk.root, batches[1]])
+        #expect(online.status == 0, "\(online.stderr)")
+        #expect(online.stdout.contains("cancelled 5 items"))
+        #expect(desk.stop() == 0)
+        #expect(try desk.json(desk.layout.status(org: "default", batchID: batches[1]))["status"] == "cancelled")
+        #expect(desk.files(in: desk.layout.inbox).isEmpty)
+
+        let unknown = try TestDesk.run(["cancel", desk.root, "nope-12345678"])
+        #expect(unknown.status == 1)
+    }
+}
