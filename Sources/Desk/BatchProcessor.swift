@@ -178,35 +178,16 @@ public final class BatchProcessor: Sendable {
         if Int(st.st_size) > configuration.maxFileBytes {
             return try reject(file, tooLarge(file, size: Int(st.st_size)))
         }
-        guard let bytes = try FileSystem.readFile(file.path, limit: configuration.maxFileBytes) else {
-            return try reject(file, tooLarge(file, size: nil))
-        }
-        let digest = SHA256.hexDigest(bytes)
-        let batchID = BatchID.make(name: file.name, hexDigest: digest)
-
-        let document: JSONValue
-        do throws(JSONParseError) {
-            document = try JSONValue.parse(bytes)
-        } catch {
-            return try reject(
-                file, DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
-        }
-        if let target = CancelOrder.batchID(in: document) {
-            guard Validator.isValidID(target) else {
-                return try reject(
-                    file, DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"))
-            }
-            return .cancel(CancelOrder(batchID: target, org: file.org, id: batchID))
-        }
-        guard let dialect = RequestFormat.dialect(for: document) else {
-            return try reject(file, DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
-        }
+        let digest: String
+        let batchID: String
+        let dialect: any RequestDialect
         let request: BatchRequest
-        do throws(DeskError) {
-            let context = DecodeContext(batchID: batchID, org: file.org, fileName: file.name)
-            request = try validator.validate(try dialect.decode(document, context: context))
-        } catch {
-            return try reject(file, error)
+        switch try read(file) {
+        case .tooLarge: return try reject(file, tooLarge(file, size: nil))
+        case .rejected(let error): return try reject(file, error)
+        case .cancel(let order): return .cancel(order)
+        case .request(let readDigest, let readID, let decoded, let decodedBy):
+            (digest, batchID, request, dialect) = (readDigest, readID, decoded, decodedBy)
         }
 
         guard statusBook.begin(batchID) else {
@@ -231,6 +212,47 @@ public final class BatchProcessor: Sendable {
         let disposition = try run(file, batchID: batchID, request: request, dialect: dialect)
         if case .admitted = disposition { running = false }
         return disposition
+    }
+
+    private enum Read {
+        case tooLarge
+        case rejected(DeskError)
+        case cancel(CancelOrder)
+        case request(digest: String, batchID: String, request: BatchRequest, dialect: any RequestDialect)
+    }
+
+    /// Reads, parses and decodes the file. The bytes and the JSON tree live only in here, so a
+    /// large request's tree is freed before its batch is written.
+    private func read(_ file: ClaimedFile) throws(Errno) -> Read {
+        guard let bytes = try FileSystem.readFile(file.path, limit: configuration.maxFileBytes) else {
+            return .tooLarge
+        }
+        let digest = SHA256.hexDigest(bytes)
+        let batchID = BatchID.make(name: file.name, hexDigest: digest)
+        let document: JSONValue
+        do throws(JSONParseError) {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            return .rejected(
+                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
+        }
+        if let target = CancelOrder.batchID(in: document) {
+            guard Validator.isValidID(target) else {
+                return .rejected(
+                    DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"))
+            }
+            return .cancel(CancelOrder(batchID: target, org: file.org, id: batchID))
+        }
+        guard let dialect = RequestFormat.dialect(for: document) else {
+            return .rejected(DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
+        }
+        do throws(DeskError) {
+            let context = DecodeContext(batchID: batchID, org: file.org, fileName: file.name)
+            let request = try validator.validate(try dialect.decode(document, context: context))
+            return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
+        } catch {
+            return .rejected(error)
+        }
     }
 
     private func tooLarge(_ file: ClaimedFile, size: Int?) -> DeskError {

@@ -17,6 +17,17 @@ extension JSONValue {
         String(decoding: serialized(pretty: pretty), as: UTF8.self)
     }
 
+    /// Appends `string` as a JSON string (quoted, escaped) to `output`: for writers that stream
+    /// large documents without building a tree.
+    public static func appendQuoted(_ string: String, to output: inout [UInt8]) {
+        writeString(string, into: &output)
+    }
+
+    /// Appends the compact JSON text of this value to `output`.
+    public func append(to output: inout [UInt8]) {
+        write(into: &output, pretty: false, indent: 0)
+    }
+
     private func write(into output: inout [UInt8], pretty: Bool, indent: Int) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)

@@ -41,6 +41,48 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             + String(repeating: "0", count: 3 - ms.count) + ms + "Z"
     }
 
+    /// Appends ``iso8601`` to `output` without building a string (days from the epoch to the
+    /// civil date by arithmetic, no `gmtime`): for writers of large documents. O(1).
+    public func appendISO8601(to output: inout [UInt8]) {
+        let millis = nanoseconds >= 0 ? nanoseconds / 1_000_000 : (nanoseconds - 999_999) / 1_000_000
+        var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+        let msOfDay = millis - days * 86_400_000
+        // Howard Hinnant's civil_from_days.
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                output.append(UInt8(0x30 + (v / divisor) % 10))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        output.append(0x2D)
+        digits(month, 2)
+        output.append(0x2D)
+        digits(day, 2)
+        output.append(0x54)
+        digits(msOfDay / 3_600_000, 2)
+        output.append(0x3A)
+        digits(msOfDay / 60_000 % 60, 2)
+        output.append(0x3A)
+        digits(msOfDay / 1_000 % 60, 2)
+        output.append(0x2E)
+        digits(msOfDay % 1_000, 3)
+        output.append(0x5A)
+    }
+
     /// ISO 8601 in UTC, with milliseconds only when there are some: `2026-11-23T09:00:00Z`,
     /// `2026-11-23T09:33:20.500Z` (the shape of the public APIs copydesk answers in).
     public var iso8601Seconds: String {

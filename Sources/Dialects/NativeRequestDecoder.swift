@@ -82,16 +82,8 @@ public enum NativeRequestDecoder {
             item.bucket = try optionalString(o, "bucket_name", path: path)
             item.topic = try optionalString(o, "topic", path: path)
             item.instructions = try optionalString(o, "instructions", path: path)
-            var fields = defaultFields
-            for (k, v) in (try optionalObject(o, "fields", path: path + ".fields") ?? JSONObject()).members {
-                fields[k] = v
-            }
-            item.fields = fields
-            var attrs = defaultAttrs
-            for (k, v) in (try optionalObject(o, "attrs", path: path + ".attrs") ?? JSONObject()).members {
-                attrs[k] = v
-            }
-            item.attrs = attrs
+            item.fields = overlay(defaultFields, try optionalObject(o, "fields", path: path + ".fields"))
+            item.attrs = overlay(defaultAttrs, try optionalObject(o, "attrs", path: path + ".attrs"))
         } catch {
             item.rejection = DeskError(.invalidItem, error.message, field: error.field)
             return item
@@ -104,6 +96,16 @@ public enum NativeRequestDecoder {
                 field: path + ".template_id")
         }
         return item
+    }
+
+    /// `base` with `own`'s members laid over it; shares `own`'s storage when there is no base
+    /// (a large request's items then keep the parsed objects instead of copies).
+    private static func overlay(_ base: JSONObject, _ own: JSONObject?) -> JSONObject {
+        guard let own else { return base }
+        if base.isEmpty { return own }
+        var merged = base
+        for (k, v) in own.members { merged[k] = v }
+        return merged
     }
 
     private static func optionalString(_ o: JSONObject, _ key: String, path: String? = nil) throws(DeskError) -> String? {

@@ -86,6 +86,26 @@ struct JSONValueTests {
         #expect((try? entries[2].result.get()) == [3])
     }
 
+    @Test func largeObjectsKeepTheirOrderThroughTheIndex() {
+        var object = JSONObject()
+        for i in 0..<20 { object["k\(i)"] = .int(i) }
+        object["k3"] = "three"
+        object["k5"] = nil
+        object["k0"] = nil
+        #expect(object.count == 18)
+        #expect(object.keys.first == "k1")
+        #expect(object["k3"] == "three")
+        #expect(object["k19"] == 19)
+        #expect(object["k5"] == nil)
+        object["k5"] = true
+        #expect(object.keys.last == "k5")
+        var reordered = JSONObject()
+        for key in object.keys.reversed() { reordered[key] = object[key] }
+        #expect(reordered == object, "equality ignores order")
+        reordered["k1"] = 2
+        #expect(reordered != object)
+    }
+
     @Test func objectsKeepFirstPositionAndRemoveKeys() {
         var object = JSONObject([("a", 1), ("b", 2)])
         object["a"] = 3

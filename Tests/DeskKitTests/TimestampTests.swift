@@ -20,4 +20,18 @@ struct TimestampTests {
     @Test func printsMillisecondsInUTC() {
         #expect(Timestamp(nanoseconds: 1_795_419_598_527_900_000).iso8601 == "2026-11-23T07:39:58.527Z")
     }
+
+    @Test func theFastFormatterAgreesWithGmtime() {
+        var generator = SystemRandomNumberGenerator()
+        var instants: [Int64] = [0, -1, 951_782_400_000, 4_107_542_399_999, -2_208_988_800_000]  // 2000-02-29, 2100, 1900
+        for _ in 0..<2_000 { instants.append(Int64.random(in: -2_000_000_000_000...8_000_000_000_000, using: &generator)) }
+        for millis in instants {
+            let t = Timestamp(nanoseconds: millis * 1_000_000 + 123_456)
+            var bytes: [UInt8] = []
+            t.appendISO8601(to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == t.iso8601, "\(millis)")
+        }
+        #expect(Timestamp(iso8601: "2025-01-20T09:33:20Z")!.iso8601Seconds == "2025-01-20T09:33:20Z")
+        #expect(Timestamp(iso8601: "2025-01-20T09:33:20.5Z")!.iso8601Seconds == "2025-01-20T09:33:20.500Z")
+    }
 }
