@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Intake
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What `copydesk cancel` answers: the cancellation's result document and a line for people.
 public struct CancelAnswer: Sendable {
@@ -74,8 +75,10 @@ extension Desk {
     static func summary(_ json: JSONValue, batchID: String) -> String {
         let cancelled = json["cancelled"]?.intValue ?? json["cancelledPosts"]?.intValue ?? 0
         let published = json["published"]?.intValue ?? json["publishedPosts"]?.intValue ?? 0
-        let finished = json["status"]?.stringValue == "already_finished" || json["message"]?.stringValue?.hasPrefix(
-            "Batch had already finished") == true
+        let finished =
+            json["status"]?.stringValue == "already_finished"
+            || json["message"]?.stringValue?.hasPrefix(
+                "Batch had already finished") == true
         if finished { return "\(batchID) had already finished: nothing cancelled (\(published) published)" }
         return "cancelled \(cancelled) items of \(batchID); \(published) already published stay published"
     }

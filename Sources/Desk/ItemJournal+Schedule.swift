@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension ItemJournal {
     /// One line of a scheduled batch's journal.
@@ -25,7 +26,9 @@ extension ItemJournal {
                 if end > start {
                     let line = Array(buffer[start..<end])
                     if let json = try? JSONValue.parse(line) {
-                        if json["cancel"]?.boolValue == true, let at = json["at"]?.stringValue.flatMap(Timestamp.init(iso8601:)) {
+                        if json["cancel"]?.boolValue == true,
+                            let at = json["at"]?.stringValue.flatMap(Timestamp.init(iso8601:))
+                        {
                             body(.cancel(at: at, cancelled: json["cancelled"]?.intValue ?? 0))
                         } else if let outcome = ItemOutcome(json: json) {
                             body(.outcome(outcome))

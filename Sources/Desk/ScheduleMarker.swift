@@ -48,7 +48,8 @@ struct ScheduleMarker: Sendable, Equatable {
             let admitted = json["admitted_at"]?.stringValue.flatMap(Timestamp.init(iso8601:))
         else { return nil }
         self.init(
-            batchID: batchID, org: org, format: format, sourceFile: sourceFile, schedule: schedule, admittedAt: admitted)
+            batchID: batchID, org: org, format: format, sourceFile: sourceFile, schedule: schedule, admittedAt: admitted
+        )
     }
 
     /// The marker of `batchID` in `org`, if there is a readable one.
@@ -63,7 +64,8 @@ struct ScheduleMarker: Sendable, Equatable {
     /// Every marker of the desk. O(files in state/<org>/).
     static func all(layout: DeskLayout) -> [ScheduleMarker] {
         var markers: [ScheduleMarker] = []
-        for org in (try? FileSystem.entries(of: layout.state)) ?? [] where org.kind == .directory && org.name != "claims" {
+        for org in (try? FileSystem.entries(of: layout.state)) ?? []
+        where org.kind == .directory && org.name != "claims" {
             for entry in (try? FileSystem.entries(of: layout.state(org: org.name))) ?? []
             where entry.name.hasSuffix(".schedule.json") && !entry.name.hasPrefix(".") {
                 let id = String(entry.name.dropLast(".schedule.json".count))

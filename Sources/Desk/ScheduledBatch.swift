@@ -44,7 +44,10 @@ final class ScheduledBatch {
     var org: String { marker.org }
     var count: Int { table.states.count }
 
-    init(slot: Int, marker: ScheduleMarker, request: BatchRequest, warnings: [String], table: ScheduledItems, journal: ItemJournal) {
+    init(
+        slot: Int, marker: ScheduleMarker, request: BatchRequest, warnings: [String], table: ScheduledItems,
+        journal: ItemJournal
+    ) {
         self.slot = slot
         self.marker = marker
         self.dialect = RequestFormat.dialect(named: request.format) ?? NativeDialect()

@@ -133,7 +133,8 @@ public actor Scheduler {
         }
         switch loaded {
         case .failure(let error):
-            logger.warning("schedule.recover_skipped", ["batch": marker.batchID, "org": marker.org, "reason": error.message])
+            logger.warning(
+                "schedule.recover_skipped", ["batch": marker.batchID, "org": marker.org, "reason": error.message])
             return false
         case .success(let admission):
             let table = ScheduledItems(items: admission.request.items, due: admission.due)
@@ -148,7 +149,8 @@ public actor Scheduler {
                 logger.error("schedule.replay_failed", ["batch": marker.batchID, "error": error.description])
                 return false
             }
-            batch.duplicates = statusBook.readHeader(org: marker.org, batchID: marker.batchID)?["duplicates"]?
+            batch.duplicates =
+                statusBook.readHeader(org: marker.org, batchID: marker.batchID)?["duplicates"]?
                 .arrayValue ?? []
             _ = statusBook.begin(marker.batchID)
             register(batch)
@@ -160,7 +162,9 @@ public actor Scheduler {
     }
 
     /// Reads and decodes the archived request of `marker` and computes its due instants.
-    nonisolated static func readAdmission(_ marker: ScheduleMarker, layout: DeskLayout) -> Result<
+    nonisolated static func readAdmission(
+        _ marker: ScheduleMarker, layout: DeskLayout
+    ) -> Result<
         ScheduledAdmission, DeskError
     > {
         let path = Path.join(layout.root, marker.requestPath)
@@ -384,7 +388,8 @@ public actor Scheduler {
             where entry.publish && done[position].outcome.state == .generated {
                 if published.isEmpty { try publisher.prepareFolder(org: job.org, batchID: job.batchID) }
                 try publisher.publish(
-                    batchID: job.batchID, org: job.org, item: entry.item, outcome: done[position].outcome, due: entry.due)
+                    batchID: job.batchID, org: job.org, item: entry.item, outcome: done[position].outcome,
+                    due: entry.due)
                 done[position].published = true
                 published.append(ItemOutcome(index: entry.item.index, state: .published))
             }

@@ -42,10 +42,12 @@ public enum WaldiumRequestDecoder {
             break
         case nil, .null?:
             throw DeskError(
-                .invalidRequest, "schedule.strategy is required: \"distribute\" or \"burst\"", field: "schedule.strategy")
+                .invalidRequest, "schedule.strategy is required: \"distribute\" or \"burst\"",
+                field: "schedule.strategy")
         case let other?:
             throw DeskError(
-                .invalidRequest, "schedule.strategy must be \"distribute\" or \"burst\", not \(other.serializedString())",
+                .invalidRequest,
+                "schedule.strategy must be \"distribute\" or \"burst\", not \(other.serializedString())",
                 field: "schedule.strategy")
         }
         let schedule = try Schedule(json: scheduleValue, keys: .waldium)
@@ -76,7 +78,8 @@ public enum WaldiumRequestDecoder {
             item.draft = defaults["isDraft"]?.boolValue ?? false
             do throws(DeskError) {
                 guard case .object(let o) = post else {
-                    throw DeskError(.invalidItem, "\(path) must be an object {topic, …}, not \(post.typeName)", field: path)
+                    throw DeskError(
+                        .invalidItem, "\(path) must be an object {topic, …}, not \(post.typeName)", field: path)
                 }
                 guard case .string(let topic)? = o["topic"], topic.contains(where: { !$0.isWhitespace }) else {
                     throw DeskError(.invalidItem, "\(path) needs a topic: a non-empty string", field: "\(path).topic")
@@ -95,7 +98,9 @@ public enum WaldiumRequestDecoder {
     }
 
     /// The known settings of `object`, type-checked; a wrong type throws `code` naming the field.
-    static func checkedSettings(_ object: JSONObject, path: String, code: DeskError.Code) throws(DeskError)
+    static func checkedSettings(
+        _ object: JSONObject, path: String, code: DeskError.Code
+    ) throws(DeskError)
         -> JSONObject
     {
         var out = JSONObject()
@@ -115,7 +120,8 @@ public enum WaldiumRequestDecoder {
                 expected = "an array of strings"
             }
             guard ok else {
-                throw DeskError(code, "\(path).\(key) must be \(expected), not \(value.typeName)", field: "\(path).\(key)")
+                throw DeskError(
+                    code, "\(path).\(key) must be \(expected), not \(value.typeName)", field: "\(path).\(key)")
             }
             out[key] = value
         }

@@ -55,7 +55,8 @@ public enum WaldiumResultEncoder {
     public static func cancellation(_ cancellation: BatchCancellation) -> JSONValue {
         var o = JSONObject()
         o["message"] =
-            cancellation.alreadyFinished ? "Batch had already finished: nothing to cancel" : "Batch cancelled successfully"
+            cancellation.alreadyFinished
+            ? "Batch had already finished: nothing to cancel" : "Batch cancelled successfully"
         o["cancelledPosts"] = .int(cancellation.cancelled)
         o["publishedPosts"] = .int(cancellation.published)
         o["batch"] = ["id": .string(cancellation.batchID)]

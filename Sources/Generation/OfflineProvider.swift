@@ -85,7 +85,8 @@ public struct OfflineProvider: TextProvider {
         let formal = tone?.lowercased() == "formal"
         if casual {
             return Voice(
-                opening: "Let's talk about {topic}. It sounds bigger than it is, and it's worth a few minutes of your time.",
+                opening:
+                    "Let's talk about {topic}. It sounds bigger than it is, and it's worth a few minutes of your time.",
                 audience: "This one is written with {audience} in mind.",
                 sections: [
                     "Here's the thing: {topic} shows up in more places than you'd think, and knowing the basics saves you time.",

@@ -37,7 +37,9 @@ extension Schedule {
             return []
         case .distribute(let start, let end):
             if end <= now {
-                return ["the schedule's window ended at \(end.iso8601), before the batch arrived: every item is due now"]
+                return [
+                    "the schedule's window ended at \(end.iso8601), before the batch arrived: every item is due now"
+                ]
             }
             return start < now ? ["the schedule's start \(start.iso8601) is in the past: the window starts now"] : []
         case .burst(let start, _):

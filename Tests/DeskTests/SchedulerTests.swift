@@ -60,7 +60,9 @@ final class ScheduledDesk: @unchecked Sendable {
 
     /// The journal's lines, parsed.
     func journal(_ batch: String) -> [JSONValue] {
-        guard let bytes = try? FileSystem.readFile(layout.itemJournal(org: "default", batchID: batch)) else { return [] }
+        guard let bytes = try? FileSystem.readFile(layout.itemJournal(org: "default", batchID: batch)) else {
+            return []
+        }
         return JSONValue.parseLines(bytes).compactMap { try? $0.result.get() }
     }
 }
@@ -68,7 +70,8 @@ final class ScheduledDesk: @unchecked Sendable {
 /// The waldium example of the seed, with `count` posts.
 func waldium(_ schedule: String, count: Int, extra: String = "") -> String {
     let posts = (1...count).map { #"{"topic": "Topic number \#($0)"\#(extra)}"# }.joined(separator: ", ")
-    return #"{"schedule": \#(schedule), "defaults": {"category": "Technology", "tags": ["AI", "Tutorial"], "tone": "professional"}, "posts": [\#(posts)]}"#
+    return
+        #"{"schedule": \#(schedule), "defaults": {"category": "Technology", "tags": ["AI", "Tutorial"], "tone": "professional"}, "posts": [\#(posts)]}"#
 }
 
 let tenPosts = #"{"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z", "endTime": "2025-01-20T14:00:00Z"}"#
@@ -125,8 +128,9 @@ let tenPosts = #"{"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z",
         try await desk.pass()
         #expect(desk.published(batch) == ["sched_1.md", "sched_2.md"])
 
-        let post = String(decoding: try FileSystem.readFile(
-            desk.layout.published(org: "default", batchID: batch) + "/sched_2.md")!, as: UTF8.self)
+        let post = String(
+            decoding: try FileSystem.readFile(
+                desk.layout.published(org: "default", batchID: batch) + "/sched_2.md")!, as: UTF8.self)
         #expect(post.hasPrefix("---\ntitle: \"Topic Number 2\"\n"))
         #expect(post.contains("\ncategory: \"Technology\"\n"))
         #expect(post.contains("\ntags: [\"AI\", \"Tutorial\"]\n"))
@@ -236,7 +240,8 @@ let tenPosts = #"{"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z",
         try desk.restart()
         try await desk.pass()
         #expect(desk.published(batch).count == 8)  // every item due by 12:53:20
-        #expect(try FileSystem.readFile(desk.layout.published(org: "default", batchID: batch) + "/sched_2.md")! == second)
+        #expect(
+            try FileSystem.readFile(desk.layout.published(org: "default", batchID: batch) + "/sched_2.md")! == second)
         let published = desk.journal(batch).filter { $0["status"] == "published" }.compactMap { $0["index"]?.intValue }
         #expect(published == Array(0..<8), "in due order, each once")
 

@@ -28,7 +28,8 @@ struct WaldiumDialectTests {
         #expect(
             request.schedule
                 == .distribute(
-                    start: Timestamp(iso8601: "2025-01-20T14:00:00Z")!, end: Timestamp(iso8601: "2025-01-20T19:00:00Z")!))
+                    start: Timestamp(iso8601: "2025-01-20T14:00:00Z")!, end: Timestamp(iso8601: "2025-01-20T19:00:00Z")!
+                ))
         #expect(request.items.map(\.id) == ["sched_1", "sched_2", "sched_3", "sched_4", "sched_5"])
         #expect(request.items.allSatisfy { $0.kind == .post && $0.rejection == nil && !$0.draft })
         #expect(request.items[0].topic == "Introduction to Machine Learning")
@@ -74,7 +75,8 @@ struct WaldiumDialectTests {
         ]
         let native = document.objectValue!
         let status = WaldiumDialect().statusDocument(native)
-        #expect(Array(status.keys.prefix(6)) == ["id", "status", "progress", "nextPublishTime", "createdAt", "updatedAt"])
+        #expect(
+            Array(status.keys.prefix(6)) == ["id", "status", "progress", "nextPublishTime", "createdAt", "updatedAt"])
         #expect(status["status"] == "processing")
         #expect(status["nextPublishTime"] == "2025-01-20T15:30:00Z")
         #expect(status["state"] == "in_progress")
@@ -101,13 +103,34 @@ struct WaldiumDialectTests {
     }
 
     @Test(arguments: [
-        (#"{"schedule": {"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST", "schedule.endTime"),
-        (#"{"schedule": {"strategy": "immediate"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST", "schedule.strategy"),
-        (#"{"schedule": {"startTime": "2025-01-20T09:00:00Z"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST", "schedule.strategy"),
-        (#"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST", "schedule.startTime"),
-        (#"{"schedule": {"strategy": "distribute", "startTime": "2025-01-20T10:00:00Z", "endTime": "2025-01-20T09:00:00Z"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST", "schedule.endTime"),
-        (#"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 1}, "posts": []}"#, "INVALID_REQUEST", "posts"),
-        (#"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 1}, "posts": [{"topic": "a"}], "defaults": {"tags": [1]}}"#, "INVALID_REQUEST", "defaults.tags"),
+        (
+            #"{"schedule": {"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z"}, "posts": [{"topic": "a"}]}"#,
+            "INVALID_REQUEST", "schedule.endTime"
+        ),
+        (
+            #"{"schedule": {"strategy": "immediate"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST",
+            "schedule.strategy"
+        ),
+        (
+            #"{"schedule": {"startTime": "2025-01-20T09:00:00Z"}, "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST",
+            "schedule.strategy"
+        ),
+        (
+            #"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00"}, "posts": [{"topic": "a"}]}"#,
+            "INVALID_REQUEST", "schedule.startTime"
+        ),
+        (
+            #"{"schedule": {"strategy": "distribute", "startTime": "2025-01-20T10:00:00Z", "endTime": "2025-01-20T09:00:00Z"}, "posts": [{"topic": "a"}]}"#,
+            "INVALID_REQUEST", "schedule.endTime"
+        ),
+        (
+            #"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 1}, "posts": []}"#,
+            "INVALID_REQUEST", "posts"
+        ),
+        (
+            #"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 1}, "posts": [{"topic": "a"}], "defaults": {"tags": [1]}}"#,
+            "INVALID_REQUEST", "defaults.tags"
+        ),
         (#"{"schedule": [], "posts": [{"topic": "a"}]}"#, "INVALID_REQUEST", "schedule"),
     ])
     func aBadRequestNamesTheField(text: String, code: String, field: String) throws {
@@ -123,7 +146,8 @@ struct WaldiumDialectTests {
         let posts = Array(repeating: #"{"topic": "t"}"#, count: 101).joined(separator: ",")
         #expect {
             try Self.decode(
-                #"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 1}, "posts": [\#(posts)]}"#)
+                #"{"schedule": {"strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 1}, "posts": [\#(posts)]}"#
+            )
         } throws: { error in (error as? DeskError)?.code == .tooManyItems }
     }
 
@@ -132,7 +156,8 @@ struct WaldiumDialectTests {
         #expect(RequestFormat.detect(try JSONValue.parse(#"{"schedule": {}, "items": []}"#)) == "native")
         let native = try NativeDialect().decode(
             try JSONValue.parse(
-                #"{"template_id": "t", "schedule": {"strategy": "burst", "start": "2026-12-01T09:00:00+01:00", "per_hour": 60}, "items": [{}]}"#),
+                #"{"template_id": "t", "schedule": {"strategy": "burst", "start": "2026-12-01T09:00:00+01:00", "per_hour": 60}, "items": [{}]}"#
+            ),
             context: Self.context)
         #expect(native.schedule == .burst(start: Timestamp(iso8601: "2026-12-01T08:00:00Z")!, perHour: 60))
     }

@@ -8,10 +8,11 @@ struct OfflineProviderTests {
     @Test func aPostHasFrontMatterAndIsTheSameEveryTime() throws {
         let request = PostRequest(
             topic: "introduction to AI ethics",
-            settings: JSONObject([
-                ("authorId", "ann"), ("category", "Technology"), ("tags", ["AI", "Tutorial"] as JSONValue),
-                ("model", "gpt-x"),
-            ] as [(String, JSONValue)]), date: date)
+            settings: JSONObject(
+                [
+                    ("authorId", "ann"), ("category", "Technology"), ("tags", ["AI", "Tutorial"] as JSONValue),
+                    ("model", "gpt-x"),
+                ] as [(String, JSONValue)]), date: date)
         let post = try OfflineProvider().writePost(request)
         #expect(post.title == "Introduction to AI Ethics")
         #expect(post.provider == "offline")
@@ -63,7 +64,8 @@ struct OfflineProviderTests {
 
     @Test func theGeneratorWritesPostItemsThroughTheProvider() throws {
         let generator = ContentGenerator(templates: TemplateStore(layout: try temporaryLayout()))
-        let item = WorkItem(index: 0, id: "sched_1", kind: .post, topic: "Caching", fields: JSONObject([("isDraft", true)]))
+        let item = WorkItem(
+            index: 0, id: "sched_1", kind: .post, topic: "Caching", fields: JSONObject([("isDraft", true)]))
         let outcome = generator.generate(item, org: "default", scheduledFor: date)
         #expect(outcome.state == .generated)
         #expect(outcome.format == "markdown")
