@@ -48,8 +48,10 @@ public actor Scheduler {
     private var finishing: [Task<Void, Never>] = []
     /// Items that could not be written (disk full, …) are tried again after this long.
     private let retryNanoseconds: Int64 = 5_000_000_000
-    private let wakeStream: AsyncStream<Void>
-    private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// The sleeping ``run(until:)``, resumed by a wake-up or its timer.
+    private var sleeper: CheckedContinuation<Void, Never>?
+    /// A wake-up that came while nothing slept: the next sleep returns at once.
+    private var wakePending = false
 
     /// A scheduler for the desk `layout`, doing blocking work on `executor`.
     public init(
@@ -67,7 +69,6 @@ public actor Scheduler {
         self.executor = executor
         self.publisher = Publisher(layout: layout)
         self.lead = Int64((configuration.leadSeconds * 1e9).rounded())
-        (wakeStream, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         metrics.describe("copydesk_items_published_total", "Scheduled items published.")
         metrics.describe(
             "copydesk_publish_lateness_seconds", "From an item's due instant to its file being durable.")
@@ -75,7 +76,16 @@ public actor Scheduler {
     }
 
     /// Wakes ``run(until:)`` to look at its queues again (new work, a cancellation, a stop).
-    public nonisolated func wake() { wakeContinuation.yield() }
+    public nonisolated func wake() { Task { await self.resumeSleeper() } }
+
+    private func resumeSleeper() {
+        if let sleeper {
+            self.sleeper = nil
+            sleeper.resume()
+        } else {
+            wakePending = true
+        }
+    }
 
     /// How many batches are scheduled and not finished.
     public var batchCount: Int { batches.count }
@@ -112,7 +122,7 @@ public actor Scheduler {
             }
         }
         register(batch)
-        wake()
+        resumeSleeper()
     }
 
     /// Loads every scheduled batch of the desk that has not finished, from its marker, its
@@ -261,16 +271,20 @@ public actor Scheduler {
         for batch in batches.values { await batch.statusTask?.value }
     }
 
+    /// Sleeps `nanoseconds`, or less when woken. A timer task resumes the sleeper; a wake-up
+    /// resumes it first and cancels the timer.
     private func sleep(nanoseconds: UInt64) async {
-        let wakes = wakeStream
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(nanoseconds: nanoseconds) }
-            group.addTask {
-                for await _ in wakes { break }
-            }
-            await group.next()
-            group.cancelAll()
+        if wakePending {
+            wakePending = false
+            return
         }
+        let timer = Task {
+            try? await Task.sleep(nanoseconds: nanoseconds)
+            if !Task.isCancelled { self.resumeSleeper() }
+        }
+        await withCheckedContinuation { sleeper = $0 }
+        timer.cancel()
+        wakePending = false
     }
 
     /// Takes one group of due work and does it; returns the number of items in it (0: nothing
