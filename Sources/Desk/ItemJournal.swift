@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 
 /// The outputs of a large batch, stored as they are made: `state/<org>/<batch_id>.items.jsonl`.
@@ -17,12 +14,9 @@ public struct ItemJournal: Sendable {
 
     /// The outcomes stored so far, by item index. O(n) in the journal's size.
     public func load() -> [Int: ItemOutcome] {
-        guard FileSystem.exists(path), let bytes = try? FileSystem.readFile(path) else { return [:] }
         var outcomes: [Int: ItemOutcome] = [:]
-        for (_, result) in JSONValue.parseLines(bytes) {
-            if case .success(let json) = result, let outcome = ItemOutcome(json: json) {
-                outcomes[outcome.index] = outcome
-            }
+        for json in AppendLog(path: path).read().values {
+            if let outcome = ItemOutcome(json: json) { outcomes[outcome.index] = outcome }
         }
         return outcomes
     }
@@ -33,27 +27,14 @@ public struct ItemJournal: Sendable {
         try appendLines(outcomes.map(\.json))
     }
 
-    /// Appends one compact JSON line per value and `fsync`s.
+    /// Appends one compact JSON line per value and `fsync`s (``AppendLog/append(_:)``).
     func appendLines(_ lines: [JSONValue]) throws(Errno) {
-        guard !lines.isEmpty else { return }
-        let created = !FileSystem.exists(path)
         var bytes: [UInt8] = []
         for line in lines {
             bytes += line.serialized()
             bytes.append(0x0A)
         }
-        let fd = try FileDescriptor.open(path, O_RDWR | O_CREAT | O_APPEND, mode: 0o644)
-        try fd.closeAfter { fd throws(Errno) in
-            // A line torn by a crash stays on its own line, so it spoils nothing after it.
-            let size = try fd.status().st_size
-            if size > 0 {
-                var last: UInt8 = 0
-                if pread(fd.rawValue, &last, 1, off_t(size - 1)) == 1 && last != 0x0A { bytes.insert(0x0A, at: 0) }
-            }
-            try fd.writeAll(bytes)
-            try fd.sync()
-        }
-        if created { try FileSystem.syncDirectory(Path.parent(path)) }
+        try AppendLog(path: path).append(bytes)
     }
 
     /// Deletes the journal.

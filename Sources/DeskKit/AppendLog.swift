@@ -1,5 +1,3 @@
-import DeskKit
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,7 +5,8 @@ import DeskKit
 /// An append-only JSON Lines file: each append is one `write(2)` with `O_APPEND` and an `fsync`;
 /// reading skips a line torn by a crash.
 ///
-/// The bandit keeps its deliveries (tracking id → variant) and sticky assignments this way.
+/// Batches keep their item journals this way, and the bandit its deliveries (tracking id →
+/// variant) and sticky assignments.
 public struct AppendLog: Sendable {
     /// The file.
     public let path: String
