@@ -62,6 +62,8 @@ public final class IntakeService: @unchecked Sendable {
     private var watcher: InotifyWatcher?
     private var deliver: (@Sendable (ClaimedFile) -> Void)?
     private var deferred: [String: InboxFile] = [:]
+    /// Inbox sub-folders already reported as unusable org names.
+    private var reportedFolders: Set<String> = []
     private var lastSignatures: [String: Signature] = [:]
     private var lastReconcile: UInt64 = 0
     private var timer: DispatchSourceTimer?
@@ -240,7 +242,7 @@ public final class IntakeService: @unchecked Sendable {
             guard Path.parent(path) == layout.inbox else { return }
             let org = Path.name(path)
             guard InboxFile.isValidOrg(org) else {
-                logger.warning("intake.bad_org_folder", ["folder": path, "reason": "not a usable org name"])
+                reportBadOrgFolder(org)
                 return
             }
             armAndScan(org: org, folder: path, now: now)
@@ -251,6 +253,30 @@ public final class IntakeService: @unchecked Sendable {
         case .watchEnded(let path):
             logger.warning("intake.watch_ended", ["folder": path])
             scanAll(reason: "ignored")
+        }
+    }
+
+    /// Tells the user, in `rejected/default/<name>.folder.error.json`, that an inbox sub-folder
+    /// is not a usable org name and its files are left alone; once per folder. Dot-folders are
+    /// ignored on purpose and not reported.
+    private func reportBadOrgFolder(_ name: String) {
+        guard !InboxFile.isIgnored(name), reportedFolders.insert(name).inserted else { return }
+        let folder = layout.rejected(org: DeskLayout.defaultOrg)
+        let path = Path.join(folder, name + ".folder.error.json")
+        logger.warning("intake.bad_org_folder", ["folder": Path.join(layout.inbox, name), "report": path])
+        guard !FileSystem.exists(path) else { return }
+        let error = DeskError(
+            .invalidRequest,
+            "inbox/\(name)/ is not a usable org name (1 to 64 of A-Z a-z 0-9 . _ -); its files are left where they are: rename the folder",
+            field: "org")
+        var report = JSONObject([("folder", .string("inbox/" + name)), ("org", .string(name))])
+        if case .object(let body) = error.json { for (key, value) in body.members { report[key] = value } }
+        report["rejected_at"] = .string(clock.now().iso8601)
+        do throws(Errno) {
+            try FileSystem.ensureDirectory(folder)
+            try AtomicFile.write(JSONValue.object(report).serialized(pretty: true), to: path)
+        } catch {
+            logger.error("intake.report_failed", ["file": path, "error": error.description])
         }
     }
 
@@ -293,7 +319,10 @@ public final class IntakeService: @unchecked Sendable {
         }
         for entry in entries {
             if entry.kind == .directory {
-                guard InboxFile.isValidOrg(entry.name) else { continue }
+                guard InboxFile.isValidOrg(entry.name) else {
+                    reportBadOrgFolder(entry.name)
+                    continue
+                }
                 let folder = Path.join(layout.inbox, entry.name)
                 if arm, let watcher, !watcher.watchedFolders.contains(folder) {
                     do {

@@ -93,4 +93,18 @@ struct HostileInputTests {
         #expect(error["line"]?.intValue == 3)
         #expect(error["column"]?.intValue == 14)
     }
+
+    @Test func aFolderThatIsNotAnOrgNameIsReportedNotSilentlySkipped() throws {
+        let desk = try TestDesk()
+        let folder = desk.layout.inbox + "/My Team"
+        try FileSystem.createDirectory(folder)
+        try desk.write(TestDesk.request("x"), to: folder + "/a.json")
+        _ = try TestDesk.run(["process", desk.root])
+        let report = try desk.json(desk.layout.rejected(org: "default") + "/My Team.folder.error.json")
+        #expect(report["code"]?.stringValue == "INVALID_REQUEST")
+        #expect(report["folder"]?.stringValue == "inbox/My Team")
+        #expect(report["message"]?.stringValue?.contains("not a usable org name") == true)
+        #expect(FileSystem.exists(folder + "/a.json"))
+        #expect(desk.results().isEmpty)
+    }
 }
