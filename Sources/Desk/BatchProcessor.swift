@@ -400,6 +400,7 @@ public final class BatchProcessor: Sendable {
         var start = 0
         while start < todo.count {
             if chunked && shutdown.isTriggered {
+                status.items = outcomes
                 try statusBook.write(status, final: false)
                 statusBook.abandon(batchID)
                 try claims.release(file)
@@ -418,9 +419,11 @@ public final class BatchProcessor: Sendable {
                 // Deliveries (tracking id → variant) are durable before the outputs that carry them.
                 try bandit.sync()
                 try journal.append(made)
-                status.items = outcomes
                 let since = Double(clock.uptimeNanoseconds() &- lastStatusWrite) / 1e9
                 if start < todo.count && since >= configuration.statusIntervalSeconds {
+                    // Copied into the status only when it is written: sharing the array between
+                    // writes would make every later item's update copy it (O(n) per chunk).
+                    status.items = outcomes
                     try statusBook.write(status, final: false)
                     lastStatusWrite = clock.uptimeNanoseconds()
                 }
