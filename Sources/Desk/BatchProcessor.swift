@@ -304,14 +304,11 @@ public final class BatchProcessor: Sendable {
         status.warnings = admission.warnings
         try statusBook.write(status, final: false, dialect: dialect)
         let resultPath = layout.result(org: file.org, batchID: batchID)
-        if !FileSystem.exists(resultPath),
-            let result = dialect.encodeAdmission(
+        try AtomicFile.createIfAbsent(at: resultPath) {
+            dialect.encodeAdmission(
                 BatchResult(
                     batchID: batchID, org: file.org, status: .inProgress, request: request, outcomes: [],
                     completedAt: admittedAt, dueTimes: due, warnings: admission.warnings))
-        {
-            try FileSystem.ensureDirectory(layout.outbox(org: file.org))
-            try AtomicFile.write(result.serialized(pretty: true), to: resultPath)
         }
         try archive(file, as: batchID + ".json")
         return .scheduled(admission)
@@ -328,10 +325,8 @@ public final class BatchProcessor: Sendable {
                 return try reject(file, error)
             case .success(let (cancellation, format)):
                 let path = layout.result(org: file.org, batchID: order.id)
-                if !FileSystem.exists(path) {
-                    let dialect = RequestFormat.dialect(named: format) ?? NativeDialect()
-                    try FileSystem.ensureDirectory(layout.outbox(org: file.org))
-                    try AtomicFile.write(dialect.encodeCancellation(cancellation).serialized(pretty: true), to: path)
+                try AtomicFile.createIfAbsent(at: path) {
+                    (RequestFormat.dialect(named: format) ?? NativeDialect()).encodeCancellation(cancellation)
                 }
                 try archive(file, as: order.id + ".json")
                 logger.info(
@@ -435,13 +430,11 @@ public final class BatchProcessor: Sendable {
         let completedAt = clock.now()
         let resultPath = layout.result(org: file.org, batchID: batchID)
         try bandit.sync()
-        if !FileSystem.exists(resultPath) {
-            try FileSystem.ensureDirectory(layout.outbox(org: file.org))
-            let result = dialect.encodeResult(
+        try AtomicFile.createIfAbsent(at: resultPath) {
+            dialect.encodeResult(
                 BatchResult(
                     batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
                     completedAt: completedAt))
-            try AtomicFile.write(result.serialized(pretty: true), to: resultPath)
         }
         status.items = outcomes
         status.state = finalState

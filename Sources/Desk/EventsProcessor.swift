@@ -62,15 +62,14 @@ struct EventsProcessor: Sendable {
             return .duplicate(of: original)
         }
         let resultPath = layout.result(org: file.org, batchID: id)
-        if !FileSystem.exists(resultPath) {
+        try AtomicFile.createIfAbsent(at: resultPath) {
             var document = JSONObject()
             document["events_id"] = .string(id)
             document["org"] = .string(file.org)
             document["file"] = .string(file.name)
             for (key, value) in report.json.objectValue?.members ?? [] { document[key] = value }
             document["completed_at"] = .string(clock.now().iso8601)
-            try FileSystem.ensureDirectory(layout.outbox(org: file.org))
-            try AtomicFile.write(JSONValue.object(document).serialized(pretty: true), to: resultPath)
+            return .object(document)
         }
         try archive(file, as: id + extensionOf(file.name))
         return .events(id: id, report: report)

@@ -578,9 +578,8 @@ public actor Scheduler {
         let error = await executor.run { () -> Errno? in
             do throws(Errno) {
                 let path = layout.result(org: marker.org, batchID: marker.batchID)
-                if !answersAtAdmission && !FileSystem.exists(path) {
-                    try FileSystem.ensureDirectory(layout.outbox(org: marker.org))
-                    try AtomicFile.write(dialect.encodeResult(result).serialized(pretty: true), to: path)
+                if !answersAtAdmission {
+                    try AtomicFile.createIfAbsent(at: path) { dialect.encodeResult(result) }
                 }
                 marker.remove(layout: layout)
                 journal.remove()

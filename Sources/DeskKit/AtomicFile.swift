@@ -58,4 +58,16 @@ public enum AtomicFile {
         try FileSystem.syncDirectory(folder)
         return true
     }
+
+    /// Writes the document `make` returns to `path` only if `path` does not exist yet: a result is
+    /// written once, whatever crashes and retries happen. The folder is created when missing, and
+    /// `make` is not called when the file exists. Race-free through ``create(_:at:)``. Returns
+    /// whether this call wrote it.
+    @discardableResult
+    public static func createIfAbsent(at path: String, _ make: () -> JSONValue?) throws(Errno) -> Bool {
+        if FileSystem.exists(path) { return false }
+        guard let document = make() else { return false }
+        try FileSystem.ensureDirectory(Path.parent(path))
+        return try create(document.serialized(pretty: true), at: path)
+    }
 }
