@@ -135,10 +135,10 @@ public actor Scheduler {
         for marker in markers { _ = await load(marker) }
     }
 
-    /// Loads the batch of `marker`; `false` when its request could not be read.
-    private func load(_ marker: ScheduleMarker) async -> Bool {
+    /// Loads the batch of `marker`; the error when its request could not be read, else `nil`.
+    private func load(_ marker: ScheduleMarker) async -> DeskError? {
         let key = marker.org + "/" + marker.batchID
-        if slots[key] != nil { return true }
+        if slots[key] != nil { return nil }
         let layout = self.layout
         let loaded = await executor.run { () -> Result<ScheduledAdmission, DeskError> in
             Self.readAdmission(marker, layout: layout)
@@ -147,7 +147,7 @@ public actor Scheduler {
         case .failure(let error):
             logger.warning(
                 "schedule.recover_skipped", ["batch": marker.batchID, "org": marker.org, "reason": error.message])
-            return false
+            return error
         case .success(let admission):
             let table = ScheduledItems(items: admission.request.items, due: admission.due)
             let journal = ItemJournal(path: layout.itemJournal(org: marker.org, batchID: marker.batchID))
@@ -159,7 +159,7 @@ public actor Scheduler {
                 try batch.replay()
             } catch {
                 logger.error("schedule.replay_failed", ["batch": marker.batchID, "error": error.description])
-                return false
+                return DeskError.io("cannot read the item journal of batch '\(marker.batchID)'", error)
             }
             batch.duplicates =
                 statusBook.readHeader(org: marker.org, batchID: marker.batchID)?["duplicates"]?
@@ -169,7 +169,7 @@ public actor Scheduler {
             logger.info(
                 "schedule.recovered",
                 ["batch": marker.batchID, "org": marker.org, "items": "\(batch.count)", "open": "\(batch.open)"])
-            return true
+            return nil
         }
     }
 
@@ -618,8 +618,13 @@ public actor Scheduler {
     /// cancellation and the batch's format.
     public func cancel(batchID: String, org: String) async -> Result<(BatchCancellation, String), DeskError> {
         let key = org + "/" + batchID
-        if slots[key] == nil, let marker = ScheduleMarker.load(layout: layout, org: org, batchID: batchID) {
-            _ = await load(marker)
+        if slots[key] == nil, let marker = ScheduleMarker.load(layout: layout, org: org, batchID: batchID),
+            let error = await load(marker)
+        {
+            // The batch is scheduled but cannot be resumed: say why, not "already finished".
+            return .failure(
+                DeskError(
+                    error.code, "batch '\(batchID)' cannot be cancelled now: \(error.message)", field: "cancel"))
         }
         let now = clock.now()
         guard let slot = slots[key], let batch = batches[slot], !batch.finished else {
@@ -630,7 +635,16 @@ public actor Scheduler {
             let published = header["progress"]?["published"]?.intValue ?? 0
             let cancelled = header["progress"]?["cancelled"]?.intValue ?? 0
             let format = header["format"]?.stringValue ?? RequestFormat.native
-            let wasCancelled = (header["state"]?.stringValue ?? header["status"]?.stringValue) == "cancelled"
+            let state = (header["state"]?.stringValue ?? header["status"]?.stringValue).flatMap(BatchState.init(rawValue:))
+            guard let state, state.isFinal else {
+                // Not scheduled and still running (an immediate batch being generated).
+                return .failure(
+                    DeskError(
+                        .invalidRequest,
+                        "batch '\(batchID)' is not scheduled and is still being generated; only scheduled batches can be cancelled",
+                        field: "cancel"))
+            }
+            let wasCancelled = state == .cancelled
             return .success(
                 (
                     BatchCancellation(

@@ -134,3 +134,19 @@ struct ScheduleIntegrationTests {
         #expect(unknown.status == 1)
     }
 }
+
+extension ScheduleIntegrationTests {
+    @Test func aScheduledBatchThatCannotBeResumedIsNotCalledFinishedByACancel() throws {
+        let desk = try TestDesk()
+        let later = Date().addingTimeInterval(7_200 * 3)
+        try desk.drop(Self.posts(3, from: later, to: later.addingTimeInterval(60)), as: "later.json")
+        _ = try TestDesk.run(["process", desk.root])
+        let batch = try #require(desk.results().first.map { String($0.dropLast(".result.json".count)) })
+        // The archived request a restart reads the batch back from is gone.
+        try FileSystem.remove(desk.layout.archive(org: "default") + "/" + batch + ".json")
+        let cancel = try TestDesk.run(["cancel", desk.root, batch])
+        #expect(cancel.status == 1)
+        #expect(!cancel.stdout.contains("already finished"))
+        #expect((cancel.stdout + cancel.stderr).contains("cannot be cancelled now"))
+    }
+}
