@@ -354,7 +354,8 @@ public final class BatchProcessor: Sendable {
         var createdAt = now
         if let existing = statusBook.read(org: file.org, batchID: batchID) {
             if let raw = existing["status"]?.stringValue, let state = BatchState(rawValue: raw), state.isFinal {
-                // Finished before a crash took the process; only the archiving was left.
+                // Finished before a crash took the process; only the clean-up was left.
+                ItemJournal(path: layout.itemJournal(org: file.org, batchID: batchID)).remove()
                 try archive(file, as: batchID + ".json")
                 statusBook.abandon(batchID)
                 let states = (existing["items"]?.arrayValue ?? []).compactMap {
@@ -440,8 +441,10 @@ public final class BatchProcessor: Sendable {
         status.state = finalState
         status.completedAt = completedAt
         try statusBook.write(status, final: true)
-        try archive(file, as: batchID + ".json")
+        // The journal goes before the request leaves the claim: once archived, nothing would
+        // come back for it (a crash in between finds the final status and only archives).
         if chunked || !stored.isEmpty { journal.remove() }
+        try archive(file, as: batchID + ".json")
         for state in ItemState.allCases where progress[state] > 0 {
             metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])
         }

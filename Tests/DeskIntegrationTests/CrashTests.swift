@@ -69,4 +69,28 @@ struct CrashTests {
             #expect(status["status"]?.stringValue == "completed")
         }
     }
+
+    /// A crash after the final status but before the clean-up leaves the request in a claim and
+    /// the item journal in state/: the restart archives the request and removes the journal.
+    @Test func aRestartAfterTheFinalStatusLeavesNoItemJournalBehind() throws {
+        let desk = try TestDesk(config: #"{"checkpoint_items": 100}"#)
+        let text = Self.request("big", items: 250)
+        try desk.drop(text, as: "big.json")
+        _ = try TestDesk.run(["process", desk.root])
+        let batch = try #require(desk.results().first.map { String($0.dropLast(".result.json".count)) })
+        // Put the state back as a crash between the final status and the clean-up leaves it.
+        let archived = desk.layout.archive(org: "default") + "/" + batch + ".json"
+        let claim = desk.layout.claims + "/deadhost.1/default"
+        try FileSystem.createDirectory(claim)
+        try FileSystem.rename(archived, to: claim + "/1.big.json")
+        let journal = desk.layout.itemJournal(org: "default", batchID: batch)
+        try desk.write("", to: journal)
+
+        let run = try TestDesk.run(["process", desk.root])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: journal), "the item journal is removed")
+        #expect(FileManager.default.fileExists(atPath: archived), "the request is archived")
+        #expect(desk.results().count == 1)
+        #expect(desk.files(in: desk.layout.archive(org: "default")).count == 1)
+    }
 }
