@@ -247,7 +247,8 @@ public final class BatchProcessor: Sendable {
             return .rejected(DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
         }
         do throws(DeskError) {
-            let context = DecodeContext(batchID: batchID, org: file.org, fileName: file.name)
+            let context = DecodeContext(
+                batchID: batchID, org: file.org, fileName: file.name, library: layout.library(org: file.org))
             let request = try validator.validate(try dialect.decode(document, context: context))
             return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
         } catch {

@@ -43,7 +43,8 @@ public struct DryRun: Sendable {
             guard let dialect = RequestFormat.dialect(for: document) else {
                 throw DeskError(.unknownFormat, RequestFormat.unknownFormatMessage)
             }
-            let context = DecodeContext(batchID: "dry-run", org: org, fileName: Path.name(path))
+            let context = DecodeContext(
+                batchID: "dry-run", org: org, fileName: Path.name(path), library: layout?.library(org: org))
             let request = try Validator(maxItems: configuration.maxItems).validate(
                 try dialect.decode(document, context: context))
             let generator = layout.map { ContentGenerator(templates: TemplateStore(layout: $0)) }

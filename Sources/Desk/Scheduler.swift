@@ -193,7 +193,9 @@ public actor Scheduler {
             } catch {
                 throw error.deskError(marker.requestPath, tooLarge: .tooLarge, invalid: .invalidJSON)
             }
-            let context = DecodeContext(batchID: marker.batchID, org: marker.org, fileName: marker.sourceFile)
+            let context = DecodeContext(
+                batchID: marker.batchID, org: marker.org, fileName: marker.sourceFile,
+                library: layout.library(org: marker.org))
             let request = try Validator(maxItems: Int.max).validate(try dialect.decode(document, context: context))
             let due = request.schedule.dueTimes(count: request.items.count, now: marker.admittedAt)
             return .success(

@@ -13,12 +13,15 @@ public struct BatchRequest: Sendable, Equatable {
     public var schedule: Schedule
     /// Every item, admitted or rejected, in request order.
     public var items: [WorkItem]
+    /// The batch-wide prompt parts of provider items (system prompts, brand, writing defaults).
+    public var prompt: PromptSettings
 
     /// A request of `format` with `items`.
     public init(
         format: String, idempotencyKey: String? = nil, publish: Bool = true, metadata: JSONValue? = nil,
-        schedule: Schedule = .immediate, items: [WorkItem]
+        schedule: Schedule = .immediate, items: [WorkItem], prompt: PromptSettings = PromptSettings()
     ) {
+        self.prompt = prompt
         self.schedule = schedule
         self.format = format
         self.idempotencyKey = idempotencyKey

@@ -6,7 +6,8 @@
 ///   "intake": {"reconcile_seconds": 30, "poll_seconds": null, "settle_seconds": 1},
 ///   "workers": 8,
 ///   "bandit": {"algorithm": "thompson", "epsilon": 0.1, "min_impressions": 100},
-///   "schedule": {"lead_seconds": 7200}
+///   "schedule": {"lead_seconds": 7200},
+///   "providers": [{"name": "local", "type": "openai", "base_url": "http://127.0.0.1:8181/v1", "model": "smollm2"}]
 /// }
 /// ```
 /// An unknown key is an error, so a typo never silently falls back to a default.
@@ -32,6 +33,9 @@ public struct DeskConfiguration: Sendable, Equatable {
     public var bandit = BanditSettings()
     /// How long before its due instant a scheduled item is generated (`schedule.lead_seconds`).
     public var leadSeconds: Double = 7_200
+    /// The providers, in order of preference (``ProviderSettings``); the built-in `offline`
+    /// provider when the file names none.
+    public var providers: [ProviderSettings] = [.offline]
 
     /// The built-in defaults.
     public init() {}
@@ -107,12 +111,14 @@ public struct DeskConfiguration: Sendable, Equatable {
                     default: throw bad("schedule.\(name)", "lead_seconds (unknown key)")
                     }
                 }
-            case "orgs", "routes", "providers":
+            case "providers":
+                providers = try ProviderSettings.list(from: value, source: source)
+            case "orgs", "routes":
                 continue  // read by the stages that use them
             default:
                 throw DeskError(
                     .invalidRequest,
-                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule",
+                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule, providers",
                     field: key)
             }
         }

@@ -37,6 +37,16 @@ public struct DeskError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let renderError = Code(rawValue: "RENDER_ERROR")
         /// The library holds a template that cannot be used (bad JSON, a Liquid syntax error).
         public static let invalidTemplate = Code(rawValue: "INVALID_TEMPLATE")
+        /// A provider answered with an error that retrying cannot mend (a 4xx, a bad API key, a
+        /// command's non-zero exit); the message carries the provider's own words.
+        public static let providerError = Code(rawValue: "PROVIDER_ERROR")
+        /// A provider could not be reached, or kept failing (connection refused, 5xx, 429) after
+        /// every retry.
+        public static let providerUnavailable = Code(rawValue: "PROVIDER_UNAVAILABLE")
+        /// A provider did not answer within its timeout.
+        public static let providerTimeout = Code(rawValue: "PROVIDER_TIMEOUT")
+        /// A provider answered with something that is not a usable output (malformed JSON, no text).
+        public static let providerBadResponse = Code(rawValue: "PROVIDER_BAD_RESPONSE")
 
         // Operational.
         /// A filesystem call failed; `cause` holds the call and `errno`.

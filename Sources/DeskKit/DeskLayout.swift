@@ -43,6 +43,12 @@ public struct DeskLayout: Sendable, Equatable {
     public func bandit(org: String) -> String { Path.join(state(org: org), "bandit") }
     /// `library/<org>/templates/`.
     public func templates(org: String) -> String { Path.join(Path.join(library, org), "templates") }
+    /// `library/<org>/`: the org's templates, brands and campaigns.
+    public func library(org: String) -> String { Path.join(library, org) }
+    /// `library/<org>/brands/`: brand profiles, `default.json` for the org's own.
+    public func brands(org: String) -> String { Path.join(Path.join(library, org), "brands") }
+    /// `library/<org>/campaigns/`: campaigns (system prompt, sender, steps, leads).
+    public func campaigns(org: String) -> String { Path.join(Path.join(library, org), "campaigns") }
 
     /// `outbox/<org>/<batch_id>.result.json`.
     public func result(org: String, batchID: String) -> String {

@@ -21,13 +21,17 @@ public struct ItemOutcome: Sendable, Equatable {
     /// What the content is published as: `markdown` (a post's `markdown`), `html` (a page's
     /// `html`), or `nil` for the content object as JSON.
     public var format: String?
+    /// How a provider made the content: `provider`, `model`, `prompt_tokens`,
+    /// `completion_tokens`, `latency_ms`, `attempts`, `prompt_version_hash` (provider items).
+    public var generation: JSONObject?
 
     /// An outcome for item `index`.
     public init(
         index: Int, id: String? = nil, state: ItemState, templateID: String? = nil, copyID: String? = nil,
         trackingID: String? = nil, content: JSONObject? = nil, error: DeskError? = nil, trace: JSONValue? = nil,
-        format: String? = nil
+        format: String? = nil, generation: JSONObject? = nil
     ) {
+        self.generation = generation
         self.format = format
         self.index = index
         self.id = id
@@ -53,6 +57,7 @@ public struct ItemOutcome: Sendable, Equatable {
         if let error { o["error"] = error.json }
         if let trace { o["trace"] = trace }
         if let format { o["format"] = .string(format) }
+        if let generation { o["generation"] = .object(generation) }
         return .object(o)
     }
 
@@ -65,6 +70,6 @@ public struct ItemOutcome: Sendable, Equatable {
             index: index, id: json["id"]?.stringValue, state: state, templateID: json["template_id"]?.stringValue,
             copyID: json["copy_id"]?.stringValue, trackingID: json["tracking_id"]?.stringValue,
             content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)), trace: json["trace"],
-            format: json["format"]?.stringValue)
+            format: json["format"]?.stringValue, generation: json["generation"]?.objectValue)
     }
 }

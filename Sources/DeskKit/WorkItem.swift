@@ -7,7 +7,7 @@ public struct WorkItem: Sendable, Equatable {
     public enum Kind: String, Sendable {
         /// Render a template's copy variant.
         case copy
-        /// Generate text through a provider from a topic, brief or prompt.
+        /// Generate content through a provider from a topic, brief or a template's prompt section.
         case prompt
         /// Write a blog post (Markdown with front matter) from a topic and the post settings in
         /// ``WorkItem/fields`` (author, category, tags, style, length, tone, …).
@@ -44,14 +44,33 @@ public struct WorkItem: Sendable, Equatable {
     public var rejection: DeskError?
     /// Whether the item stops at `generated` even when its batch publishes (a draft post).
     public var draft: Bool
+    /// What a provider item produces: `text` (the default), `image`, `video`, … An item whose
+    /// modality no provider serves for its org is rejected `UNSUPPORTED_MODALITY`.
+    public var modality: String
+    /// The item's own system prompt, first in the resolution chain (``PromptSettings``).
+    public var customPrompt: String?
+    /// The brand profile of this item, overriding the batch's.
+    public var brandID: String?
+    /// The campaign of this item, overriding the batch's.
+    public var campaignID: String?
+    /// The key under which the item's output is stored once: a second worker with the same key
+    /// reuses it instead of calling the provider again (bavlio's idempotency tuple).
+    public var idempotencyKey: String?
 
     /// An item at `index`; everything else defaults to empty.
     public init(
         index: Int, id: String? = nil, kind: Kind = .copy, templateID: String? = nil, copyID: String? = nil,
         userID: String? = nil, trackingID: String? = nil, bucket: String? = nil, topic: String? = nil,
         instructions: String? = nil, fields: JSONObject = JSONObject(), attrs: JSONObject = JSONObject(),
-        options: ChoiceOptions = ChoiceOptions(), rejection: DeskError? = nil, draft: Bool = false
+        options: ChoiceOptions = ChoiceOptions(), rejection: DeskError? = nil, draft: Bool = false,
+        modality: String = "text", customPrompt: String? = nil, brandID: String? = nil, campaignID: String? = nil,
+        idempotencyKey: String? = nil
     ) {
+        self.modality = modality
+        self.customPrompt = customPrompt
+        self.brandID = brandID
+        self.campaignID = campaignID
+        self.idempotencyKey = idempotencyKey
         self.draft = draft
         self.index = index
         self.id = id

@@ -9,12 +9,16 @@ public struct DecodeContext: Sendable {
     public var org: String
     /// The name the file was dropped as.
     public var fileName: String
+    /// The org's library folder (`library/<org>`), for a dialect that reads campaigns from it;
+    /// `nil` where there is none (a dry run of a lone file).
+    public var library: String?
 
     /// A context.
-    public init(batchID: String, org: String, fileName: String) {
+    public init(batchID: String, org: String, fileName: String, library: String? = nil) {
         self.batchID = batchID
         self.org = org
         self.fileName = fileName
+        self.library = library
     }
 }
 

@@ -1,25 +1,28 @@
 import DeskKit
 import Liquid
 
-/// Produces the content of copy items: chooses a variant (``VariantChooser``) and renders its
-/// variables, or reuses an identical earlier render (``RenderCache``) when the item allows it.
-/// Post items (a topic and post settings) are written by the ``TextProvider``.
+/// Produces the content of items.
+///
+/// Copy items: chooses a variant (``VariantChooser``) and renders its variables, or reuses an
+/// identical earlier render (``RenderCache``) when the item allows it. Prompt and post items: the
+/// prompt is assembled (``PromptAssembler``) and sent to the provider that serves the item's
+/// modality (``ProviderRegistry``).
 public struct ContentGenerator: Sendable {
     private let templates: TemplateStore
     /// Chooses variants and records deliveries.
     public let chooser: VariantChooser
     private let cache: RenderCache
     private let clock: any DeskClock
-    /// Writes post items (the built-in ``OfflineProvider`` by default).
-    public let provider: any TextProvider
+    /// The providers of prompt and post items (the built-in offline one by default).
+    public let providers: ProviderRegistry
 
     /// A generator reading templates from `templates` and choosing with `chooser` (by default one
     /// with no statistics and nothing durable: dry runs), on `clock`.
     public init(
         templates: TemplateStore, chooser: VariantChooser = VariantChooser(), cache: RenderCache = RenderCache(),
-        clock: any DeskClock = SystemClock(), provider: any TextProvider = OfflineProvider()
+        clock: any DeskClock = SystemClock(), providers: ProviderRegistry = .offline
     ) {
-        self.provider = provider
+        self.providers = providers
         self.templates = templates
         self.chooser = chooser
         self.cache = cache
@@ -30,25 +33,124 @@ public struct ContentGenerator: Sendable {
     ///
     /// A generated item's delivery is recorded with the chooser's store (tracking id → variant,
     /// and the user's sticky assignment); the caller makes it durable (``BanditStore/sync()``).
-    /// A post is dated `scheduledFor` (now when `nil`).
-    public func generate(_ item: WorkItem, org: String, scheduledFor: Timestamp? = nil) -> ItemOutcome {
+    /// A post is dated `scheduledFor` (now when `nil`). A provider item blocks the calling
+    /// thread until its provider answers: call it from a blocking thread, never from the
+    /// cooperative pool (``generate(_:org:context:scheduledFor:onOutcomes:)`` runs many at once).
+    public func generate(
+        _ item: WorkItem, org: String, scheduledFor: Timestamp? = nil, context: PromptContext = PromptContext()
+    ) -> ItemOutcome {
+        if item.usesProvider {
+            return BlockingWait.run { await self.generateWithProvider(item, org: org, context: context, scheduledFor: scheduledFor) }
+        }
+        return generateCopy(item, org: org)
+    }
+
+    /// Generates `items` of `org`, provider items concurrently (each provider within its own
+    /// limit), and hands outcomes to `onOutcomes` on the calling thread as they arrive, in groups,
+    /// so the caller can store them durably before anything else happens to them.
+    ///
+    /// Blocks the calling thread until every item is done: call it from a blocking thread.
+    public func generate(
+        _ items: some Collection<WorkItem>, org: String, context: PromptContext,
+        scheduledFor: @escaping @Sendable (WorkItem) -> Timestamp? = { _ in nil },
+        onOutcomes: ([ItemOutcome]) -> Void
+    ) {
+        var remote: [WorkItem] = []
+        var local: [ItemOutcome] = []
+        for item in items {
+            if item.usesProvider { remote.append(item) } else { local.append(generateCopy(item, org: org)) }
+        }
+        if !local.isEmpty { onOutcomes(local) }
+        guard !remote.isEmpty else { return }
+        let mailbox = Mailbox<ItemOutcome>()
+        let work = remote
+        Task.detached {
+            await withTaskGroup(of: Void.self) { group in
+                for item in work {
+                    group.addTask {
+                        let outcome = await self.generateWithProvider(
+                            item, org: org, context: context, scheduledFor: scheduledFor(item))
+                        mailbox.put(outcome)
+                    }
+                }
+            }
+        }
+        var received = 0
+        while received < remote.count {
+            let arrived = mailbox.takeAll()
+            received += arrived.count
+            onOutcomes(arrived)
+        }
+    }
+
+    /// Generates provider item `item`: assembles its prompt and calls its provider.
+    public func generateWithProvider(
+        _ item: WorkItem, org: String, context: PromptContext, scheduledFor: Timestamp?
+    ) async -> ItemOutcome {
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
-        if item.kind == .post {
-            do throws(DeskError) {
-                let post = try provider.writePost(
-                    PostRequest(topic: item.topic ?? "", settings: item.fields, date: scheduledFor ?? clock.now()))
-                outcome.content = JSONObject([
-                    ("title", .string(post.title)), ("markdown", .string(post.markdown)),
-                    ("provider", .string(post.provider)),
-                ])
-                outcome.format = "markdown"
-                outcome.state = .generated
-            } catch {
-                outcome.error = error
-            }
+        let post = item.kind == .post
+            ? PostRequest(topic: item.topic ?? "", settings: item.fields, date: scheduledFor ?? clock.now()) : nil
+        if let post, post.topic.trimmingSpaces().isEmpty {
+            outcome.error = DeskError(.invalidItem, "the post has an empty topic", field: "topic")
             return outcome
         }
+        let prompt: Prompt
+        switch PromptAssembler.prompt(for: item, context: context, post: post) {
+        case .success(let p): prompt = p
+        case .failure(let error):
+            outcome.error = error
+            return outcome
+        }
+        let output: ProviderOutput
+        switch await providers.generate(prompt, org: org) {
+        case .success(let o): output = o
+        case .failure(let error):
+            outcome.error = error
+            return outcome
+        }
+        var generation = JSONObject([
+            ("provider", .string(output.provider)), ("model", .string(output.model)),
+        ])
+        if let tokens = output.promptTokens { generation["prompt_tokens"] = .int(tokens) }
+        if let tokens = output.completionTokens { generation["completion_tokens"] = .int(tokens) }
+        generation["latency_ms"] = .double((output.latencySeconds * 1e6).rounded() / 1e3)
+        generation["attempts"] = .int(output.attempts)
+        generation["prompt_version_hash"] = .string(prompt.versionHash)
+        if let key = item.idempotencyKey { generation["idempotency_key"] = .string(key) }
+        outcome.generation = generation
+        if let post {
+            let text = output.text ?? ""
+            let markdown: String
+            let title: String
+            if output.provider == OfflineProvider().name || text.hasPrefix("---\n") {
+                markdown = text  // the offline provider writes the whole post
+                title = OfflineProvider.titleCase(post.topic.trimmingSpaces())
+            } else {
+                title = OfflineProvider.titleCase(post.topic.trimmingSpaces())
+                markdown = post.frontMatter(title: title, provider: output.provider) + "\n" + text + "\n"
+            }
+            outcome.content = JSONObject([
+                ("title", .string(title)), ("markdown", .string(markdown)), ("provider", .string(output.provider)),
+            ])
+            outcome.format = "markdown"
+        } else if item.modality == "image" {
+            var content = JSONObject()
+            if let url = output.imageURL { content["image_url"] = .string(url) }
+            if let data = output.imageBase64 { content["image_base64"] = .string(data) }
+            content["provider"] = .string(output.provider)
+            outcome.content = content
+        } else {
+            outcome.content = JSONObject([("text", .string(output.text ?? "")), ("provider", .string(output.provider))])
+        }
+        outcome.state = .generated
+        return outcome
+    }
+
+    /// Renders copy item `item` of `org`.
+    func generateCopy(_ item: WorkItem, org: String) -> ItemOutcome {
+        var outcome = ItemOutcome(
+            index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
         guard let templateID = item.templateID else {
             outcome.error = DeskError(.invalidItem, "the item names no template", field: "template_id")
             return outcome
@@ -117,6 +219,11 @@ public struct ContentGenerator: Sendable {
         if variables["attrs"] == nil { variables["attrs"] = Value(json: .object(item.attrs)) }
         return variables
     }
+}
+
+extension WorkItem {
+    /// Whether the item is written by a provider (prompt and post items) rather than rendered.
+    public var usesProvider: Bool { kind == .prompt || kind == .post }
 }
 
 extension Value {

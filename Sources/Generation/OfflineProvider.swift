@@ -1,19 +1,91 @@
 import DeskKit
 
-/// The built-in provider: writes a post from its topic and settings with fixed phrases, offline
-/// and deterministically (the same request always gives the same text), so a desk works with no
-/// network and no model. Its posts say `provider: offline` in their front matter.
+/// The built-in provider: writes from the prompt's parts with fixed phrases, offline and
+/// deterministically (the same prompt always gives the same text), so a desk works with no
+/// network and no model. Everything it writes says `provider: offline`.
+///
+/// A prompt item becomes a structured draft (``draft(_:)``): the topic as a title, then the
+/// brief's parts (audience, tone, brand, input data, instructions) as labelled sections. A blog
+/// post (waldium) becomes a whole post (``writePost(_:)``).
 ///
 /// The settings shape the post: `length` (`short` 2 sections, `medium` 3, `long` 5), `style`
 /// (`professional`, `casual`, `technical`) and `tone` (`informative`, `conversational`, `formal`)
 /// choose the phrasing, `includeExamples` adds an examples section, `targetAudience` is addressed
 /// in the introduction. `model`, `useKnowledge` and `selectedFileIds` need a real model: the
 /// requested model is recorded as `requested_model`, the others are ignored. O(length of the post).
-public struct OfflineProvider: TextProvider {
-    /// An offline provider.
-    public init() {}
+public struct OfflineProvider: ContentProvider {
+    /// The name outputs carry.
+    public let name: String
 
-    public var name: String { "offline" }
+    /// An offline provider called `name`.
+    public init(name: String = "offline") {
+        self.name = name
+    }
+
+    public var modalities: [String] { ["text"] }
+
+    /// The model name offline outputs report.
+    public static let model = "offline-draft-1"
+
+    /// Writes the draft or post `prompt` asks for. Token counts are words (no tokenizer).
+    /// O(length of the prompt).
+    public func generate(_ prompt: Prompt) async throws(DeskError) -> ProviderOutput {
+        let text: String
+        if let post = prompt.parts.post {
+            text = try writePost(post).markdown
+        } else {
+            text = try draft(prompt)
+        }
+        return ProviderOutput(
+            text: text, provider: name, model: Self.model, promptTokens: Self.words(prompt.system) + Self.words(prompt.user),
+            completionTokens: Self.words(text), latencySeconds: 0)
+    }
+
+    /// A structured Markdown draft from the prompt's parts.
+    public func draft(_ prompt: Prompt) throws(DeskError) -> String {
+        let parts = prompt.parts
+        guard let topic = parts.topic?.trimmingSpaces(), !topic.isEmpty else {
+            throw DeskError(.invalidItem, "the item has no topic or brief to write from", field: "topic")
+        }
+        func setting(_ key: String) -> String? {
+            guard let value = parts.defaults[key], !value.isNull else { return nil }
+            return value.stringValue ?? value.serializedString()
+        }
+        let voice = Self.voice(style: setting("style"), tone: setting("tone"))
+        var out = "# \(Self.titleCase(topic))\n\n"
+        out += voice.opening.replacing("{topic}", with: Self.inSentence(topic))
+        if let audience = setting("audience") { out += " " + voice.audience.replacing("{audience}", with: audience) }
+        out += "\n"
+        if let brand = parts.brand, !brand.isEmpty {
+            out += "\n## Brand\n\n"
+            for (key, value) in brand.members where !value.isNull {
+                out += "- \(key): \(value.stringValue ?? value.serializedString())\n"
+            }
+        }
+        let shape = PromptSettings.defaultKeys.compactMap { key in setting(key).map { "- \(key): \($0)" } }
+        if !shape.isEmpty { out += "\n## Brief\n\n" + shape.joined(separator: "\n") + "\n" }
+        if !parts.input.isEmpty {
+            out += "\n## Details\n\n"
+            for (key, value) in parts.input.members where !value.isNull {
+                out += "- \(key): \(value.stringValue ?? value.serializedString())\n"
+            }
+        }
+        if let instructions = parts.instructions?.trimmingSpaces(), !instructions.isEmpty {
+            out += "\n## Instructions followed\n\n\(instructions)\n"
+        }
+        let sections = setting("length")?.lowercased() == "short" ? 1 : 2
+        out += "\n## Draft\n\n"
+        out += (0..<sections).map {
+            voice.sections[$0].replacing("{topic}", with: Self.inSentence(topic)).replacing("{Topic}", with: topic)
+        }.joined(separator: " ")
+        out += "\n\n" + voice.closing.replacing("{topic}", with: Self.inSentence(topic)) + "\n"
+        return out
+    }
+
+    /// Whitespace-separated words in `text`.
+    static func words(_ text: String) -> Int {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
+    }
 
     public func writePost(_ request: PostRequest) throws(DeskError) -> WrittenPost {
         let topic = request.topic.trimmingSpaces()

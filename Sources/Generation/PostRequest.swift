@@ -19,7 +19,7 @@ public struct PostRequest: Sendable, Equatable {
     }
 }
 
-/// A post a provider wrote: its title and the whole Markdown file, front matter included.
+/// A post written: its title and the whole Markdown file, front matter included.
 public struct WrittenPost: Sendable, Equatable {
     /// The title (also in the front matter).
     public var title: String
@@ -28,19 +28,22 @@ public struct WrittenPost: Sendable, Equatable {
     public var markdown: String
     /// The provider that wrote it (`offline`).
     public var provider: String
-}
 
-/// Something that writes text from a prompt: the built-in ``OfflineProvider`` in this version;
-/// language-model providers (OpenAI-compatible servers, a command) come later behind the same
-/// protocol.
-public protocol TextProvider: Sendable {
-    /// The provider's name, written in what it produces (`provider: offline`).
-    var name: String { get }
-    /// Writes a post. Throws a ``DeskError`` (the item fails with it) when it cannot.
-    func writePost(_ request: PostRequest) throws(DeskError) -> WrittenPost
+    /// A post.
+    public init(title: String, markdown: String, provider: String) {
+        self.title = title
+        self.markdown = markdown
+        self.provider = provider
+    }
 }
 
 extension PostRequest {
+    /// The names of the post settings (waldium's), kept out of a prompt's input data.
+    public static let settingKeys: Set<String> = [
+        "authorId", "category", "tags", "isDraft", "style", "length", "tone", "includeExamples", "targetAudience",
+        "useKnowledge", "selectedFileIds", "model",
+    ]
+
     /// A string setting, or `nil`.
     public func text(_ key: String) -> String? {
         guard let s = settings[key]?.stringValue?.trimmingSpaces(), !s.isEmpty else { return nil }
