@@ -35,12 +35,16 @@ public struct BatchResult: Sendable {
     public var dueTimes: [Timestamp]
     /// Warnings about the request (a schedule's start in the past).
     public var warnings: [String]
+    /// The `prompt_version_hash` of the batch's provider items (``Prompt/versionHash``), when it
+    /// has any: the hash their prompts share, or the first item's when they differ.
+    public var promptVersionHash: String?
 
     /// A batch.
     public init(
         batchID: String, org: String, status: BatchState, request: BatchRequest, outcomes: [ItemOutcome],
-        completedAt: Timestamp, dueTimes: [Timestamp] = [], warnings: [String] = []
+        completedAt: Timestamp, dueTimes: [Timestamp] = [], warnings: [String] = [], promptVersionHash: String? = nil
     ) {
+        self.promptVersionHash = promptVersionHash
         self.batchID = batchID
         self.org = org
         self.status = status
