@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One URLSession for one provider: sends a request and waits for its whole answer, or for its
@@ -55,9 +55,11 @@ final class HTTPTransport: Sendable {
                     once.resume(with: Self.outcome(data: data, response: response, error: error))
                 }
                 holder.set(task)
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                    if once.resume(with: .timedOut) { task.cancel() }
+                let deadline = DispatchWorkItem {
+                    if once.resume(with: .timedOut) { holder.cancel() }
                 }
+                once.setDeadline(deadline)  // cancelled by whichever outcome comes first
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
                 task.resume()
             }
         } onCancel: {
@@ -90,6 +92,16 @@ final class HTTPTransport: Sendable {
         private var continuation: CheckedContinuation<Outcome, Never>?
         private var pending: Outcome?
         private var done = false
+        private var deadline: DispatchWorkItem?
+
+        /// The timer to cancel once an outcome is in (at once if it already is).
+        func setDeadline(_ item: DispatchWorkItem) {
+            lock.lock()
+            let finished = done
+            if !finished { deadline = item }
+            lock.unlock()
+            if finished { item.cancel() }
+        }
 
         /// Keeps `continuation`, or resumes it at once with an earlier outcome (`false` then).
         func set(_ continuation: CheckedContinuation<Outcome, Never>) -> Bool {
@@ -113,6 +125,8 @@ final class HTTPTransport: Sendable {
                 return false
             }
             done = true
+            deadline?.cancel()
+            deadline = nil
             guard let continuation else {
                 pending = outcome
                 lock.unlock()

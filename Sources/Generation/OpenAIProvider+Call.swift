@@ -2,7 +2,7 @@ import DeskKit
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 extension OpenAIProvider {
@@ -14,7 +14,8 @@ extension OpenAIProvider {
     /// timeout (`PROVIDER_TIMEOUT`), a URL that cannot be used.
     func call(_ path: String, body: JSONValue) async throws(DeskError) -> (body: [UInt8], attempts: Int) {
         let address = baseURL + "/" + path
-        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
+        guard let url = URL(string: address), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https"
         else {
             throw DeskError(
                 .providerError, "provider \(name): \(address) is not a usable URL; check base_url in copydesk.json",
@@ -48,10 +49,11 @@ extension OpenAIProvider {
             case .cancelled:
                 throw cancelled()
             case .failed(let code, let reason):
-                if [.badURL, .unsupportedURL, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+                if [
+                    .badURL, .unsupportedURL, .serverCertificateUntrusted, .serverCertificateHasBadDate,
                     .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected,
-                    .secureConnectionFailed].contains(code)
-                {
+                    .secureConnectionFailed,
+                ].contains(code) {
                     throw DeskError(
                         .providerError,
                         "provider \(name): cannot use \(address): \(reason); check base_url in copydesk.json",
@@ -128,6 +130,7 @@ extension OpenAIProvider {
             }
         }
         let quoted = quote(body)
-        return body.isEmpty || quoted == "(an empty body)" ? HTTPURLResponse.localizedString(forStatusCode: status) : quoted
+        return body.isEmpty || quoted == "(an empty body)"
+            ? HTTPURLResponse.localizedString(forStatusCode: status) : quoted
     }
 }

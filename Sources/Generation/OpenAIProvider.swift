@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A provider speaking to an OpenAI-compatible server: llama.cpp's llama-server, vLLM, Ollama,
@@ -123,7 +123,9 @@ public struct OpenAIProvider: ContentProvider {
     }
 
     /// The output of an image generation: `data[0].url` or `data[0].b64_json`.
-    func imageOutput(_ body: [UInt8], model: String, latency: Double, attempts: Int) throws(DeskError)
+    func imageOutput(
+        _ body: [UInt8], model: String, latency: Double, attempts: Int
+    ) throws(DeskError)
         -> ProviderOutput
     {
         let json = try parse(body, "images/generations")

@@ -2,7 +2,7 @@ import DeskKit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// When a provider call is tried again, and how long it waits first.

@@ -2,10 +2,10 @@ import DeskKit
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 (an ephemeral port) that answers from a script: the
@@ -39,7 +39,9 @@ final class FaultServer: @unchecked Sendable {
         var drop = false
 
         /// A JSON answer.
-        static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = [], delay: Double = 0) -> Response {
+        static func json(
+            _ status: Int, _ value: JSONValue, headers: [(String, String)] = [], delay: Double = 0
+        ) -> Response {
             Response(
                 status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serialized(),
                 delay: delay)
@@ -60,7 +62,10 @@ final class FaultServer: @unchecked Sendable {
                 [
                     "id": "chatcmpl-1", "object": "chat.completion", "model": .string(model),
                     "choices": [
-                        ["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": .string(text)]]
+                        [
+                            "index": 0, "finish_reason": "stop",
+                            "message": ["role": "assistant", "content": .string(text)],
+                        ]
                     ],
                     "usage": [
                         "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens),
@@ -103,7 +108,9 @@ final class FaultServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 256) == 0 else {
             let error = Errno(errno)
@@ -247,7 +254,8 @@ final class FaultServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         if headers["expect"]?.lowercased() == "100-continue" { write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
         let length = Int(headers["content-length"] ?? "0") ?? 0

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real llama.cpp llama-server on 127.0.0.1, started by a test and stopped by it.

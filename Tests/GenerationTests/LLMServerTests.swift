@@ -97,10 +97,12 @@ struct LLMServerTests {
         }
         let provider = OpenAIProvider(
             settings: s, environment: [:],
-            retry: RetryPolicy(settings: s, sleep: { seconds in
-                delays.append(seconds)
-                try await RetryPolicy.taskSleep(seconds)
-            }))
+            retry: RetryPolicy(
+                settings: s,
+                sleep: { seconds in
+                    delays.append(seconds)
+                    try await RetryPolicy.taskSleep(seconds)
+                }))
         let output = try await provider.generate(prompt("tea"))
         #expect(output.text?.isEmpty == false)
         #expect(output.attempts == delays.values.count + 1)

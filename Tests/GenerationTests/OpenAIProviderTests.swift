@@ -8,7 +8,8 @@ import Testing
 /// tests check the delays the policy chose, not how long anything took.
 struct OpenAIProviderTests {
     let prompt = Prompt(
-        system: "You write short copy.", user: "Write one line about green tea.", versionHash: "v1", parts: PromptParts())
+        system: "You write short copy.", user: "Write one line about green tea.", versionHash: "v1",
+        parts: PromptParts())
 
     /// Settings for `server`, with fast retries.
     func settings(_ baseURL: String, _ change: (inout ProviderSettings) -> Void = { _ in }) -> ProviderSettings {
@@ -39,8 +40,12 @@ struct OpenAIProviderTests {
     @Test func aChatCompletionSendsTheMessagesAndReadsTextUsageAndModel() async throws {
         let server = try FaultServer { _, _ in .chat("Green tea, calm in a cup.") }
         defer { server.stop() }
-        let output = try await provider(settings(server.baseURL) { $0.temperature = 0.7; $0.maxTokens = 64 })
-            .generate(prompt)
+        let output = try await provider(
+            settings(server.baseURL) {
+                $0.temperature = 0.7; $0.maxTokens = 64
+            }
+        )
+        .generate(prompt)
         #expect(output.text == "Green tea, calm in a cup.")
         #expect(output.model == "served-model")
         #expect(output.provider == "local")
@@ -230,8 +235,10 @@ struct OpenAIProviderTests {
         ("{\"choices\": [", "is not JSON"),
         ("[1, 2]", "is not a JSON object"),
         ("{\"choices\": []}", "no choices"),
-        ("{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"\"}, \"finish_reason\": \"length\"}]}",
-            "no text in choices[0].message.content (finish_reason: length)"),
+        (
+            "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"\"}, \"finish_reason\": \"length\"}]}",
+            "no text in choices[0].message.content (finish_reason: length)"
+        ),
     ])
     func aMalformedAnswerFailsBadResponse(body: String, says: String) async throws {
         let server = try FaultServer { _, _ in .text(200, body) }
@@ -246,7 +253,17 @@ struct OpenAIProviderTests {
 
     @Test func contentAsAListOfPartsIsJoined() async throws {
         let server = try FaultServer { _, _ in
-            .json(200, ["choices": [["message": ["content": [["type": "text", "text": "Green "], ["type": "text", "text": "tea"]]]]]])
+            .json(
+                200,
+                [
+                    "choices": [
+                        [
+                            "message": [
+                                "content": [["type": "text", "text": "Green "], ["type": "text", "text": "tea"]]
+                            ]
+                        ]
+                    ]
+                ])
         }
         defer { server.stop() }
         let output = try await provider(settings(server.baseURL)).generate(prompt)
