@@ -202,11 +202,6 @@ final class FaultServer: @unchecked Sendable {
         inFlight += 1
         most = max(most, inFlight)
         lock.unlock()
-        defer {
-            lock.lock()
-            inFlight -= 1
-            lock.unlock()
-        }
         waitAtGate()
         let response = script(index, request)
         var waited = 0.0
@@ -215,6 +210,11 @@ final class FaultServer: @unchecked Sendable {
             Thread.sleep(forTimeInterval: step)
             waited += step
         }
+        // No longer held once the answer is decided: counted down before the client can see it,
+        // so a client's next call never overlaps this one in the count.
+        lock.lock()
+        inFlight -= 1
+        lock.unlock()
         guard !response.drop else { return }
         var head = "HTTP/1.1 \(response.status) \(HTTPURLResponse.localizedString(forStatusCode: response.status))\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
