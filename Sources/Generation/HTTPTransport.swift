@@ -73,7 +73,7 @@ final class HTTPTransport: Sendable {
             switch code {
             case .cancelled: return .cancelled
             case .timedOut: return .timedOut
-            default: return .failed(code, (error as NSError).localizedDescription)
+            default: return .failed(code, describe(code) ?? (error as NSError).localizedDescription)
             }
         }
         guard let http = response as? HTTPURLResponse else {
@@ -84,6 +84,19 @@ final class HTTPTransport: Sendable {
             if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
         }
         return .response(status: http.statusCode, headers: headers, body: data.map { [UInt8]($0) } ?? [])
+    }
+
+    /// Plain words for the connection errors met most (Foundation's on Linux are only codes).
+    static func describe(_ code: URLError.Code) -> String? {
+        switch code {
+        case .cannotConnectToHost: return "connection refused"
+        case .networkConnectionLost: return "the connection was closed before the answer"
+        case .cannotFindHost, .dnsLookupFailed: return "the host name does not resolve"
+        case .notConnectedToInternet: return "no network"
+        case .badServerResponse: return "the answer is not valid HTTP"
+        case .secureConnectionFailed: return "the TLS handshake failed"
+        default: return nil
+        }
     }
 
     /// Resumes a continuation once: with the first of the answer, the deadline and cancellation.

@@ -279,7 +279,7 @@ struct OpenAIProviderTests {
                 .generate(prompt)
         }
         #expect(error?.code == .providerUnavailable)
-        #expect(error?.message.contains("after 4 attempts") == true)
+        #expect(error?.message.contains("(connection refused) after 4 attempts") == true)
         #expect(error?.message.contains("check that the server is running") == true)
         #expect(delays.values.count == 3)
     }
