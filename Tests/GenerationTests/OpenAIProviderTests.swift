@@ -424,3 +424,51 @@ final class Delays: @unchecked Sendable {
         return recorded
     }
 }
+
+/// The openai provider behind the generator, as the daemon drives it: prompt items of one batch
+/// concurrently, each outcome with its generation record or its own error.
+struct OpenAIGenerationTests {
+    @Test func promptItemsOfABatchAreGeneratedAndAFailureStaysWithItsItem() async throws {
+        let server = try FaultServer { _, request in
+            let user = request.json?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            return user.contains("forbidden topic")
+                ? .json(400, ["error": ["message": "content policy"]]) : .chat("Copy.", completionTokens: 3)
+        }
+        defer { server.stop() }
+        var s = ProviderSettings(name: "local", kind: .openai)
+        s.baseURL = server.baseURL
+        s.model = "smol"
+        s.concurrency = 4
+        let registry = try ProviderRegistry(settings: [s], environment: [:])
+        let generator = ContentGenerator(templates: TemplateStore(layout: try temporaryLayout()), providers: registry)
+        var items = (0..<12).map { i in
+            var item = WorkItem(index: i, kind: .prompt, topic: "topic \(i)")
+            item.id = "i\(i)"
+            return item
+        }
+        items[5].topic = "a forbidden topic"
+        // The batch call blocks its thread until every item is done: run it on a thread of its own.
+        let outcomes = await withCheckedContinuation { (continuation: CheckedContinuation<[ItemOutcome], Never>) in
+            let work = items
+            Thread {
+                var all: [ItemOutcome] = []
+                generator.generate(work, org: "default", context: PromptContext()) { all += $0 }
+                continuation.resume(returning: all.sorted { $0.index < $1.index })
+            }.start()
+        }
+        #expect(outcomes.count == 12)
+        #expect(server.requests.count == 12)
+        #expect(server.maxInFlight <= 4)
+        for outcome in outcomes where outcome.index != 5 {
+            #expect(outcome.state == .generated)
+            #expect(outcome.content?["text"] == "Copy.")
+            #expect(outcome.generation?["provider"] == "local")
+            #expect(outcome.generation?["model"] == "served-model")
+            #expect(outcome.generation?["completion_tokens"] == 3)
+            #expect(outcome.generation?["attempts"] == 1)
+        }
+        #expect(outcomes[5].state == .failed)
+        #expect(outcomes[5].error?.code == .providerError)
+        #expect(outcomes[5].error?.message.contains("(400: content policy)") == true)
+    }
+}
