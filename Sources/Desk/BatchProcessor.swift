@@ -52,16 +52,18 @@ public final class BatchProcessor: Sendable {
     private let logger: Logger
     private let metrics: Metrics
     private let shutdown: ShutdownSignal
+    private let providers: ProviderRegistry
 
-    /// A processor for the desk `layout`.
+    /// A processor for the desk `layout`, writing provider items through `providers`.
     public init(
         layout: DeskLayout, configuration: DeskConfiguration, templates: TemplateStore, chooser: VariantChooser,
         statusBook: StatusBook, claims: ClaimStore, clock: any DeskClock, logger: Logger, metrics: Metrics,
-        shutdown: ShutdownSignal
+        shutdown: ShutdownSignal, providers: ProviderRegistry = .offline
     ) {
         self.layout = layout
         self.configuration = configuration
-        self.generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock)
+        self.providers = providers
+        self.generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock, providers: providers)
         self.bandit = chooser.store
         self.rejections = RejectionWriter(layout: layout, clock: clock)
         self.events = EventsProcessor(
@@ -249,7 +251,8 @@ public final class BatchProcessor: Sendable {
         do throws(DeskError) {
             let context = DecodeContext(
                 batchID: batchID, org: file.org, fileName: file.name, library: layout.library(org: file.org))
-            let request = try validator.validate(try dialect.decode(document, context: context))
+            var request = try validator.validate(try dialect.decode(document, context: context))
+            providers.rejectUnserved(&request, org: file.org)
             return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
         } catch {
             return .rejected(error)
@@ -394,6 +397,9 @@ public final class BatchProcessor: Sendable {
             try statusBook.write(status, final: false)
             lastStatusWrite = clock.uptimeNanoseconds()
         }
+        // Brand profiles and campaign prompts are read once for the whole batch.
+        let promptContext = PromptContext.resolve(request, org: file.org, layout: layout)
+        var journaled = false
         var start = 0
         while start < todo.count {
             if chunked && shutdown.isTriggered {
@@ -406,16 +412,30 @@ public final class BatchProcessor: Sendable {
             let end = min(start + chunk, todo.count)
             var made: [ItemOutcome] = []
             made.reserveCapacity(end - start)
-            for item in todo[start..<end] {
-                let outcome = generator.generate(item, org: file.org)
-                outcomes[item.index] = outcome
-                made.append(outcome)
+            var storeError: Errno?
+            generator.generate(todo[start..<end], org: file.org, context: promptContext) { arrived in
+                for outcome in arrived { outcomes[outcome.index] = outcome }
+                if arrived.contains(where: { $0.generation != nil }) {
+                    // A provider's output is durable before anything else happens to it, so a
+                    // crash never pays for the same call twice.
+                    guard storeError == nil else { return }
+                    do throws(Errno) {
+                        try bandit.sync()
+                        try journal.append(arrived)
+                        journaled = true
+                    } catch {
+                        storeError = error
+                    }
+                } else {
+                    made.append(contentsOf: arrived)
+                }
             }
+            if let storeError { throw storeError }
             start = end
             if chunked {
                 // Deliveries (tracking id → variant) are durable before the outputs that carry them.
                 try bandit.sync()
-                try journal.append(made)
+                if !made.isEmpty { try journal.append(made) }
                 let since = Double(clock.uptimeNanoseconds() &- lastStatusWrite) / 1e9
                 if start < todo.count && since >= configuration.statusIntervalSeconds {
                     // Copied into the status only when it is written: sharing the array between
@@ -436,7 +456,9 @@ public final class BatchProcessor: Sendable {
             dialect.encodeResult(
                 BatchResult(
                     batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
-                    completedAt: completedAt))
+                    completedAt: completedAt,
+                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }.first
+                ))
         }
         status.items = outcomes
         status.state = finalState
@@ -444,7 +466,7 @@ public final class BatchProcessor: Sendable {
         try statusBook.write(status, final: true)
         // The journal goes before the request leaves the claim: once archived, nothing would
         // come back for it (a crash in between finds the final status and only archives).
-        if chunked || !stored.isEmpty { journal.remove() }
+        if chunked || journaled || !stored.isEmpty { journal.remove() }
         try archive(file, as: batchID + ".json")
         for state in ItemState.allCases where progress[state] > 0 {
             metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])

@@ -30,15 +30,18 @@ public final class Desk: Sendable {
     let runningScheduler = Mutex<Scheduler?>(nil)
     /// Generates scheduled items (the same library and bandit as the processor's).
     let generator: ContentGenerator
+    /// The providers of prompt and post items, from `copydesk.json` (and `--provider`).
+    public let providers: ProviderRegistry
 
     /// Opens the desk at `root`: reads `copydesk.json`, creates any missing folder.
     ///
     /// `randomSeed` fixes the random sequence of variant choice (tests; `COPYDESK_RANDOM_SEED`);
-    /// without it the sequence is seeded from the system. Throws a ``DeskError`` for a bad
-    /// configuration or a folder that cannot be created.
+    /// without it the sequence is seeded from the system. `provider` (`--provider`) is the
+    /// provider tried first for every modality it serves. Throws a ``DeskError`` for a bad
+    /// configuration, an unknown provider or a folder that cannot be created.
     public init(
         root: String, pollSeconds: Double? = nil, logger: Logger = Logger(), clock: any DeskClock = SystemClock(),
-        randomSeed: UInt64? = nil
+        randomSeed: UInt64? = nil, provider: String? = nil
     ) throws(DeskError) {
         layout = DeskLayout(root: root)
         guard FileSystem.isDirectory(layout.root) else {
@@ -48,6 +51,7 @@ public final class Desk: Sendable {
         var configuration = try DeskConfiguration.load(root: layout.root)
         if let pollSeconds { configuration.pollSeconds = pollSeconds }
         self.configuration = configuration
+        providers = try ProviderRegistry(settings: configuration.providers, preferred: provider)
         self.logger = logger
         self.clock = clock
         for folder in layout.requiredFolders {
@@ -64,8 +68,9 @@ public final class Desk: Sendable {
         let chooser = VariantChooser(store: bandit, defaults: configuration.bandit, seed: randomSeed)
         processor = BatchProcessor(
             layout: layout, configuration: configuration, templates: templates, chooser: chooser,
-            statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown)
-        generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock)
+            statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown,
+            providers: providers)
+        generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock, providers: providers)
         startedAt = clock.now()
     }
 

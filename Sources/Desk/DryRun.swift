@@ -48,9 +48,13 @@ public struct DryRun: Sendable {
             let request = try Validator(maxItems: configuration.maxItems).validate(
                 try dialect.decode(document, context: context))
             let generator = layout.map { ContentGenerator(templates: TemplateStore(layout: $0)) }
+            let providers = try? ProviderRegistry(settings: configuration.providers)
             items = request.items.map { item in
                 var error = item.rejection
-                if error == nil, let generator {
+                if error == nil, item.usesProvider {
+                    // A dry run never calls a provider: it checks that one serves the item.
+                    if case .failure(let e) = providers?.provider(for: item.modality, org: org) { error = e }
+                } else if error == nil, let generator {
                     error = generator.generate(item, org: org).error
                 }
                 return ItemVerdict(index: item.index, id: item.id, error: error)

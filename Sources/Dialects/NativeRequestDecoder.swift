@@ -18,12 +18,19 @@ public enum NativeRequestDecoder {
         }
         var defaultFields = JSONObject()
         var defaultAttrs = JSONObject()
+        var prompt = PromptSettings()
         if let defaults = root["defaults"] {
             guard case .object(let d) = defaults else {
                 throw DeskError(.invalidRequest, "defaults must be an object, not \(defaults.typeName)", field: "defaults")
             }
             defaultFields = try optionalObject(d, "fields", path: "defaults.fields") ?? JSONObject()
             defaultAttrs = try optionalObject(d, "attrs", path: "defaults.attrs") ?? JSONObject()
+            // The writing defaults and prompt parts of prompt items.
+            for key in PromptSettings.defaultKeys {
+                if let value = d[key], !value.isNull { prompt.defaults[key] = value }
+            }
+            prompt.campaignSystemPrompt = try optionalString(d, "system_prompt", path: "defaults")
+            prompt.brandID = try optionalString(d, "brand_id", path: "defaults")
         }
         var publish = true
         if let p = root["publish"] {
@@ -59,7 +66,7 @@ public enum NativeRequestDecoder {
         }
         return BatchRequest(
             format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
-            schedule: schedule, items: items)
+            schedule: schedule, items: items, prompt: prompt)
     }
 
     private static func decodeItem(
@@ -81,6 +88,10 @@ public enum NativeRequestDecoder {
             item.copyID = try optionalString(o, "copy_id", path: path)
             item.bucket = try optionalString(o, "bucket_name", path: path)
             item.topic = try optionalString(o, "topic", path: path)
+            if item.topic == nil { item.topic = try optionalString(o, "brief", path: path) }
+            item.modality = try optionalString(o, "modality", path: path) ?? "text"
+            item.customPrompt = try optionalString(o, "custom_prompt", path: path)
+            item.brandID = try optionalString(o, "brand_id", path: path)
             item.instructions = try optionalString(o, "instructions", path: path)
             item.fields = overlay(defaultFields, try optionalObject(o, "fields", path: path + ".fields"))
             item.attrs = overlay(defaultAttrs, try optionalObject(o, "attrs", path: path + ".attrs"))

@@ -75,7 +75,7 @@ public struct OfflineProvider: ContentProvider {
         }
         let sections = setting("length")?.lowercased() == "short" ? 1 : 2
         out += "\n## Draft\n\n"
-        out += (0..<sections).map {
+        out += (1...sections).map {
             voice.sections[$0].replacing("{topic}", with: Self.inSentence(topic)).replacing("{Topic}", with: topic)
         }.joined(separator: " ")
         out += "\n\n" + voice.closing.replacing("{topic}", with: Self.inSentence(topic)) + "\n"

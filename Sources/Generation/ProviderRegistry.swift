@@ -94,3 +94,16 @@ public final class ProviderRegistry: Sendable {
         }
     }
 }
+
+extension ProviderRegistry {
+    /// Rejects, with `UNSUPPORTED_MODALITY`, every admitted provider item of `request` whose
+    /// modality no provider serves for `org`; the rest of the batch goes on. O(items × providers).
+    public func rejectUnserved(_ request: inout BatchRequest, org: String) {
+        for i in request.items.indices where request.items[i].rejection == nil && request.items[i].usesProvider {
+            if case .failure(var error) = provider(for: request.items[i].modality, org: org) {
+                error.field = "items[\(request.items[i].index)].modality"
+                request.items[i].rejection = error
+            }
+        }
+    }
+}

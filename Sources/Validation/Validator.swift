@@ -50,12 +50,6 @@ public struct Validator: Sendable {
                 "template_id '\(templateID)' is not a valid id: use letters, digits, '.', '_' and '-' (no slashes, not starting with '.')",
                 field: path + ".template_id")
         }
-        if item.kind == .prompt {
-            return DeskError(
-                .unsupportedModality,
-                "text generation from a topic needs a language-model provider, and none is available in this version; give the item a template_id",
-                field: path + ".topic")
-        }
         return nil
     }
 

@@ -25,6 +25,8 @@ let usage = """
       --log-format text|json   log lines on stderr for people (default) or machines
       --log-level debug|info|warn|error
       --poll SECONDS           poll the inbox instead of using inotify (automatic on NFS, SMB, FUSE)
+      --provider NAME          (watch, process) try this provider first for prompt items: a name from
+                               copydesk.json's "providers", or offline (built in, no network)
       -h, --help               this help
       --version                the version
 
@@ -56,7 +58,7 @@ struct Arguments {
     var options: [String: String] = [:]
     var switches: Set<String> = []
 
-    static let valued: Set<String> = ["--poll", "--log-format", "--log-level", "--data", "--partials", "--root", "--org"]
+    static let valued: Set<String> = ["--poll", "--log-format", "--log-level", "--data", "--partials", "--root", "--org", "--provider"]
     static let switchNames: Set<String> = ["--json", "--strict", "--help", "-h", "--version"]
 
     init(_ args: ArraySlice<String>) {
@@ -112,7 +114,8 @@ func openDesk(_ args: Arguments, root: String) -> Desk {
         seed = value
     }
     do {
-        return try Desk(root: root, pollSeconds: poll, logger: makeLogger(args), randomSeed: seed)
+        return try Desk(
+            root: root, pollSeconds: poll, logger: makeLogger(args), randomSeed: seed, provider: args.options["--provider"])
     } catch {
         printError("copydesk: \(error)")
         exit(2)
