@@ -19,22 +19,28 @@ public enum RequestFormat {
 
     /// Members a native item may have and a lamina item never has.
     static let nativeItemMembers: Set<String> = [
-        "template_id", "topic", "fields", "attrs", "copy_id", "tracking_id", "user_id", "bucket_name", "instructions",
+        "id", "template_id", "topic", "fields", "attrs", "copy_id", "tracking_id", "user_id", "bucket_name",
+        "instructions", "custom_prompt", "brand_id",
     ]
-    /// Members of a lamina item that a native item never has.
-    static let laminaItemMembers: Set<String> = ["brief", "platform", "modality"]
+    /// Members of a native request that a lamina request never has.
+    static let nativeRequestMembers = ["items_from", "template_id", "defaults", "schedule", "publish", "idempotency_key"]
+    /// Members only a lamina item has (a native item may also have `brief` and `modality`).
+    static let laminaItemMarks: Set<String> = ["platform", "brandProfileId", "campaignId"]
 
     /// The format of `document`, or `nil` when it matches none. In this order:
     ///
     /// - **bavlio**: a `step_index` member, and no `items`, `requests` or `posts`.
     /// - **waldium**: `schedule` and `posts`, and no `items` or `items_from`.
     /// - **justwords**: a `requests` array, and no `items`.
-    /// - **lamina**: an `items` array; no `items_from`, `template_id`, `defaults` or `schedule`
-    ///   (native request members); no item with a native item member (`template_id`, `topic`,
-    ///   `fields`, `attrs`, `copy_id`, `tracking_id`, `user_id`, `bucket_name`, `instructions`);
-    ///   and either a `brandProfileId` or `campaignId` member or an item with `brief`,
-    ///   `platform` or `modality`. A lamina item is recognised by what it has, so one without a
-    ///   brief (rejected on its own) still makes a lamina request.
+    /// - **lamina**: an `items` array; no native request member (`items_from`, `template_id`,
+    ///   `defaults`, `schedule`, `publish`, `idempotency_key`); no item with a native item member
+    ///   (`id`, `template_id`, `topic`, `fields`, `attrs`, `copy_id`, `tracking_id`, `user_id`,
+    ///   `bucket_name`, `instructions`, `custom_prompt`, `brand_id`); and a member only lamina
+    ///   has: `brandProfileId` or `campaignId` at the top, or an item with `platform`,
+    ///   `brandProfileId` or `campaignId`. A native item may have `brief` and `modality` too, so
+    ///   those alone do not make a lamina request: `{"items": [{"brief": …, "modality": …}]}` is
+    ///   native. An item is judged by what it has, so a lamina item without a brief (rejected on
+    ///   its own) still makes a lamina request.
     /// - **native**: `items` or `items_from`.
     ///
     /// O(items) at most (lamina's check looks at every item's keys, stopping at the first native
@@ -55,13 +61,13 @@ public enum RequestFormat {
 
     /// Whether a request with `items` is lamina's (``detect(_:)``).
     static func isLamina(_ root: JSONObject, items: [JSONValue]) -> Bool {
-        for key in ["items_from", "template_id", "defaults", "schedule"] where root[key] != nil { return false }
+        for key in nativeRequestMembers where root[key] != nil { return false }
         var marked = root["brandProfileId"] != nil || root["campaignId"] != nil
         for item in items {
             guard case .object(let o) = item else { continue }
             for key in o.keys {
                 if nativeItemMembers.contains(key) { return false }
-                if laminaItemMembers.contains(key) { marked = true }
+                if laminaItemMarks.contains(key) { marked = true }
             }
         }
         return marked

@@ -21,13 +21,21 @@ struct RequestFormatTests {
         (#"{"template_id": "t", "items": [{"brief": "b", "platform": "x", "modality": "image"}]}"#, "native"),
         (#"{"schedule": {"strategy": "immediate"}, "items": [{"brief": "b"}]}"#, "native"),
         (#"{"items": [{"brief": "b", "platform": "x"}, {"id": "1", "fields": {}}]}"#, "native"),
+        // native prompt items written with brief and modality (main's native items take them)
+        (#"{"items": [{"brief": "b"}]}"#, "native"),
+        (#"{"items": [{"brief": "b", "modality": "image"}]}"#, "native"),
+        (#"{"items": [{"id": "p1", "brief": "b", "modality": "text", "platform": "x"}]}"#, "native"),
+        (#"{"items": [{"brief": "b", "custom_prompt": "c", "brand_id": "acme"}]}"#, "native"),
+        (#"{"publish": false, "items": [{"brief": "b", "platform": "x"}]}"#, "native"),
+        (#"{"idempotency_key": "k", "items": [{"brief": "b", "platform": "x"}]}"#, "native"),
         // lamina
         (#"{"items": [{"brief": "b", "platform": "instagram", "modality": "image"}]}"#, "lamina"),
         (#"{"items": [{"platform": "instagram", "modality": "image"}]}"#, "lamina"),  // no brief: rejected item
-        (#"{"items": [{"brief": "b"}]}"#, "lamina"),
+        (#"{"items": [{"brief": "b", "modality": "image", "brandProfileId": "b1"}]}"#, "lamina"),
+        (#"{"items": [{"brief": "b"}], "campaignId": null}"#, "lamina"),
         (#"{"items": [], "brandProfileId": null}"#, "lamina"),
         (#"{"items": [{}], "campaignId": "c"}"#, "lamina"),
-        (#"{"items": ["x", {"modality": "video"}]}"#, "lamina"),
+        (#"{"items": ["x", {"platform": "tiktok"}]}"#, "lamina"),
         // justwords, waldium, bavlio
         (#"{"requests": []}"#, "justwords"),
         (#"{"requests": [{"template_id": "welcome-email"}], "fields": {"brief": "x"}}"#, "justwords"),
