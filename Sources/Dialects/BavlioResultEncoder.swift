@@ -78,5 +78,7 @@ public struct BavlioDialect: RequestDialect {
         try BavlioRequestDecoder.decode(document, context: context)
     }
     public func encodeResult(_ result: BatchResult) -> JSONValue { BavlioResultEncoder.encode(result) }
+    /// The response acknowledges the items without their content, which is published.
+    public var publishesImmediateBatches: Bool { true }
     public func statusDocument(_ status: JSONObject) -> JSONObject { BavlioResultEncoder.status(status) }
 }

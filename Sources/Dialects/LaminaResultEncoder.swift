@@ -74,4 +74,6 @@ public struct LaminaDialect: RequestDialect {
         try LaminaRequestDecoder.decode(document, context: context)
     }
     public func encodeResult(_ result: BatchResult) -> JSONValue { LaminaResultEncoder.encode(result) }
+    /// The response acknowledges the items without their content, which is published.
+    public var publishesImmediateBatches: Bool { true }
 }

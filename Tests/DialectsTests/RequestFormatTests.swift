@@ -83,7 +83,7 @@ struct RequestFormatTests {
         let expected: [String: String?] = [
             "welcome-2026-11-23.json": "native", "journey.json": "justwords", "journey-traced.json": "justwords",
             "posts-campaign.json": "waldium", "launch-eu.json": "native", "sneakers-launch.json": "lamina",
-            "spring-launch.bavlio.json": "bavlio",
+            "spring-launch.bavlio.json": "bavlio", "social-captions.json": "lamina",
         ]
         var seen = 0
         for file in files where Path.extension(file) == "json" && !file.hasSuffix("broken.json") {
@@ -97,5 +97,14 @@ struct RequestFormatTests {
             seen += 1
         }
         #expect(seen == expected.count)
+    }
+}
+
+extension RequestFormatTests {
+    @Test(arguments: [("native", false), ("justwords", false), ("waldium", false), ("lamina", true), ("bavlio", true)])
+    func acknowledgingFormatsAskForImmediatePublication(name: String, publishes: Bool) throws {
+        let dialect = try #require(RequestFormat.dialect(named: name))
+        #expect(dialect.publishesImmediateBatches == publishes)
+        #expect(dialect.publishes == (name != "justwords"))
     }
 }
