@@ -60,7 +60,7 @@ public enum BavlioRequestDecoder {
         guard let library = context.library else {
             throw DeskError(
                 .notFound,
-                "campaign '\(campaignID)' cannot be looked up: there is no library here (check the request inside a desk)",
+                "campaign '\(campaignID)' cannot be looked up without a desk's library (copydesk validate needs --root ROOT for a bavlio request)",
                 field: "campaign_id")
         }
         let campaign = try BavlioCampaign.load(id: campaignID, org: context.org, library: library)
