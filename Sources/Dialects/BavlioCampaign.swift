@@ -82,7 +82,8 @@ struct BavlioCampaign {
             }
         }
         var campaign = BavlioCampaign(
-            id: id, name: try text(root, "name", "name"), systemPrompt: try text(root, "system_prompt", "system_prompt"),
+            id: id, name: try text(root, "name", "name"),
+            systemPrompt: try text(root, "system_prompt", "system_prompt"),
             brandID: try text(root, "brand_id", "brand_id"), defaults: JSONObject(), steps: [], leads: [],
             displayPath: display, folder: folder)
         switch root["defaults"] {
@@ -108,7 +109,9 @@ struct BavlioCampaign {
             guard let index = s["index"]?.intValue, (1...maxSteps).contains(index) else {
                 throw bad("\(path).index", "an integer from 1 to \(maxSteps)")
             }
-            guard seen.insert(index).inserted else { throw bad("\(path).index", "unique (step \(index) is given twice)") }
+            guard seen.insert(index).inserted else {
+                throw bad("\(path).index", "unique (step \(index) is given twice)")
+            }
             guard let instructions = try text(s, "instructions", "\(path).instructions") else {
                 throw bad("\(path).instructions", "a string")
             }
@@ -233,7 +236,8 @@ struct BavlioCampaign {
                 lead.id = row.fields[idColumn]
             }
             if let problem = row.problem {
-                lead.problem = DeskError(.invalidItem, "\(display) line \(row.line): \(problem)", field: "campaign.leads_from")
+                lead.problem = DeskError(
+                    .invalidItem, "\(display) line \(row.line): \(problem)", field: "campaign.leads_from")
             } else if row.fields.count != names.count {
                 lead.problem = DeskError(
                     .invalidItem,

@@ -77,7 +77,8 @@ public enum BavlioRequestDecoder {
                 "no PERSONALIZATION lead in campaign '\(campaignID)' (\(campaign.displayPath)): there is nothing to draft",
                 field: "campaign_id")
         }
-        let topic = step.subject.flatMap { BavlioCampaign.trim($0).isEmpty ? nil : $0 }
+        let topic =
+            step.subject.flatMap { BavlioCampaign.trim($0).isEmpty ? nil : $0 }
             ?? "\(campaign.name ?? campaignID), step \(step.index)"
         var items: [WorkItem] = []
         items.reserveCapacity(leads.count)
@@ -85,7 +86,9 @@ public enum BavlioRequestDecoder {
             var fields = lead.fields
             if let channel = step.channel { fields["channel"] = .string(channel) }
             if let subject = step.subject { fields["subject"] = .string(subject) }
-            if let sender = campaign.senderName, fields["sender_name"] == nil { fields["sender_name"] = .string(sender) }
+            if let sender = campaign.senderName, fields["sender_name"] == nil {
+                fields["sender_name"] = .string(sender)
+            }
             var item = WorkItem(
                 index: index, id: lead.id, kind: .prompt, topic: topic, instructions: step.instructions, fields: fields,
                 rejection: lead.problem, customPrompt: customPrompt, brandID: nil, campaignID: campaignID)
@@ -116,7 +119,8 @@ public enum BavlioRequestDecoder {
             return id
         case nil, .null?:
             let name = Path.name(fileName)
-            let stem = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let stem =
+                name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             guard isID(stem) else {
                 throw DeskError(
                     .invalidRequest,
@@ -152,7 +156,8 @@ public enum BavlioRequestDecoder {
         case let v?:
             guard let n = v.intValue else {
                 throw DeskError(
-                    .invalidRequest, "\(key) must be \(expected), not \(v.typeName == "number" ? v.serializedString() : v.typeName)",
+                    .invalidRequest,
+                    "\(key) must be \(expected), not \(v.typeName == "number" ? v.serializedString() : v.typeName)",
                     field: key)
             }
             guard range.contains(n) else {

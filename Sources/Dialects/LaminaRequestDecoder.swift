@@ -87,7 +87,8 @@ public enum LaminaRequestDecoder {
             items.append(item)
         }
         return BatchRequest(
-            format: RequestFormat.lamina, items: items, prompt: PromptSettings(brandID: brandID, campaignID: campaignID))
+            format: RequestFormat.lamina, items: items, prompt: PromptSettings(brandID: brandID, campaignID: campaignID)
+        )
     }
 
     /// The run id of item `index` of batch `batchID`: `<batch_id>-<index>`.

@@ -23,7 +23,9 @@ public enum RequestFormat {
         "instructions", "custom_prompt", "brand_id",
     ]
     /// Members of a native request that a lamina request never has.
-    static let nativeRequestMembers = ["items_from", "template_id", "defaults", "schedule", "publish", "idempotency_key"]
+    static let nativeRequestMembers = [
+        "items_from", "template_id", "defaults", "schedule", "publish", "idempotency_key",
+    ]
     /// Members only a lamina item has (a native item may also have `brief` and `modality`).
     static let laminaItemMarks: Set<String> = ["platform", "brandProfileId", "campaignId"]
 
@@ -92,5 +94,5 @@ public enum RequestFormat {
 
     /// What a user reads when a document matches no format.
     public static let unknownFormatMessage =
-        "the file is JSON but not a request copydesk knows: a native request has an \"items\" array, a lamina request \"items\" of {brief, platform, modality}, a justwords request a \"requests\" array, a waldium request \"schedule\" and \"posts\", a bavlio request a \"step_index\" (see README, \"Request formats\")"
+        "the file is JSON but not a request copydesk knows: a native request has an \"items\" array, a lamina request \"items\" of {brief, platform, modality}, a justwords request a \"requests\" array, a waldium request \"schedule\" and \"posts\", a bavlio request a \"step_index\" (see the README section of each format)"
 }

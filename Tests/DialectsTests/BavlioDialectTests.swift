@@ -26,7 +26,8 @@ struct BavlioDialectTests {
         }
         let leads = leadIDs.enumerated().map { n, id in
             let assignment = n % 3 == 2 ? "CONTROL" : "PERSONALIZATION"
-            return #"{"id": "\#(id)", "assignment": "\#(assignment)", "fields": {"first_name": "Lead \#(n)", "company": "Co \#(n)"}}"#
+            return
+                #"{"id": "\#(id)", "assignment": "\#(assignment)", "fields": {"first_name": "Lead \#(n)", "company": "Co \#(n)"}}"#
         }
         return """
             {"id": "\(campaignID)", "name": "Spring launch", "system_prompt": "You write short B2B emails.",
@@ -137,7 +138,10 @@ struct BavlioDialectTests {
         (#"{"step_index": 1, "n_leads": 201}"#, .invalidRequest, "n_leads"),
         (#"{"step_index": 1, "n_leads": "5"}"#, .invalidRequest, "n_leads"),
         (#"{"step_index": 1, "custom_prompt": 5}"#, .invalidRequest, "custom_prompt"),
-        (#"{"step_index": 1, "custom_prompt": "\#(String(repeating: "é", count: 32_001))"}"#, .invalidRequest, "custom_prompt"),
+        (
+            #"{"step_index": 1, "custom_prompt": "\#(String(repeating: "é", count: 32_001))"}"#, .invalidRequest,
+            "custom_prompt"
+        ),
         (#"{"step_index": 1, "campaign_id": 12}"#, .invalidRequest, "campaign_id"),
         (#"{"step_index": 1, "campaign_id": "../acme/x"}"#, .invalidRequest, "campaign_id"),
         (#"{"step_index": 1, "campaign_id": "missing"}"#, .notFound, "campaign_id"),
@@ -155,7 +159,8 @@ struct BavlioDialectTests {
     @Test func aCustomPromptOf32000CharactersIsAccepted() throws {
         let library = try bavlioLibrary(["\(Self.campaignID).json": Self.campaign])
         let prompt = String(repeating: "é", count: 32_000)
-        let request = try Self.decode(#"{"step_index": 1, "n_leads": 1, "custom_prompt": "\#(prompt)"}"#, library: library)
+        let request = try Self.decode(
+            #"{"step_index": 1, "n_leads": 1, "custom_prompt": "\#(prompt)"}"#, library: library)
         #expect(request.items[0].customPrompt == prompt)
     }
 
@@ -168,7 +173,8 @@ struct BavlioDialectTests {
             try Self.decode(#"{"campaign_id": "quiet", "step_index": 1}"#, library: library)
         } throws: { error in
             guard let error = error as? DeskError else { return false }
-            return error.code == .invalidRequest && error.message.contains("no PERSONALIZATION lead in campaign 'quiet'")
+            return error.code == .invalidRequest
+                && error.message.contains("no PERSONALIZATION lead in campaign 'quiet'")
         }
     }
 
@@ -196,7 +202,10 @@ struct BavlioDialectTests {
         (#"{"steps": []}"#, "campaign.steps"),
         (#"{"steps": [{"index": 1}]}"#, "campaign.steps[0].instructions"),
         (#"{"steps": [{"index": 40, "instructions": "x"}]}"#, "campaign.steps[0].index"),
-        (#"{"steps": [{"index": 1, "instructions": "x"}, {"index": 1, "instructions": "y"}]}"#, "campaign.steps[1].index"),
+        (
+            #"{"steps": [{"index": 1, "instructions": "x"}, {"index": 1, "instructions": "y"}]}"#,
+            "campaign.steps[1].index"
+        ),
         (#"{"steps": [{"index": 1, "instructions": "x"}], "sender": "Dana"}"#, "campaign.sender"),
         (#"{"steps": [{"index": 1, "instructions": "x"}], "leads": [3]}"#, "campaign.leads[0]"),
         (#"{"steps": [{"index": 1, "instructions": "x"}], "leads_from": "../x.csv"}"#, "campaign.leads_from"),
@@ -231,7 +240,8 @@ struct BavlioDialectTests {
 
     @Test func leadsAreReadFromACSVBesideTheCampaign() throws {
         let csv =
-            "id,assignment,first_name,company\r\n" + "l1,PERSONALIZATION,Jane,\"Acme, Inc.\"\r\n" + "l2,CONTROL,Bo,X\r\n"
+            "id,assignment,first_name,company\r\n" + "l1,PERSONALIZATION,Jane,\"Acme, Inc.\"\r\n"
+            + "l2,CONTROL,Bo,X\r\n"
             + "l3,PERSONALIZATION,Cy\r\n" + "l4,PERSONALIZATION,Di,Y\r\n" + "l5,PERSONALIZATION,Ed,Z\r\n"
         let library = try bavlioLibrary([
             "c.json":
@@ -278,7 +288,8 @@ struct BavlioDialectTests {
         }
         let result = Self.result(request, outcomes: outcomes)
         let o = try #require(result.objectValue)
-        #expect(o.keys == ["campaign_id", "step_index", "batch_id", "enqueued_lead_ids", "prompt_version_hash", "total"])
+        #expect(
+            o.keys == ["campaign_id", "step_index", "batch_id", "enqueued_lead_ids", "prompt_version_hash", "total"])
         #expect(o["campaign_id"] == .string(Self.campaignID))
         #expect(o["step_index"] == 16)
         let batchID = try #require(o["batch_id"]?.stringValue)
@@ -295,7 +306,8 @@ struct BavlioDialectTests {
         let library = try bavlioLibrary(["\(Self.campaignID).json": Self.campaign])
         let request = try Self.decode(#"{"step_index": 3, "n_leads": 2}"#, library: library)
         let generated = ItemOutcome(
-            index: 1, state: .generated, generation: JSONObject([("provider", "offline"), ("prompt_version_hash", "abc")]))
+            index: 1, state: .generated,
+            generation: JSONObject([("provider", "offline"), ("prompt_version_hash", "abc")]))
         #expect(
             Self.result(request, outcomes: [ItemOutcome(index: 0, state: .failed), generated], hash: nil)[
                 "prompt_version_hash"] == "abc")

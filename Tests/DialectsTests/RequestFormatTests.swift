@@ -90,7 +90,9 @@ struct RequestFormatTests {
             let name = Path.name(file)
             let document = try JSONFile.read(file, limit: 1 << 20)
             guard let format = expected[name] else {
-                Issue.record("\(name): add it to this test's table (detected as \(String(describing: RequestFormat.detect(document))))")
+                Issue.record(
+                    "\(name): add it to this test's table (detected as \(String(describing: RequestFormat.detect(document))))"
+                )
                 continue
             }
             #expect(RequestFormat.detect(document) == format, "\(name)")
