@@ -259,6 +259,20 @@ public final class BatchProcessor: Sendable {
         }
     }
 
+    /// Writes each generated output of an immediate batch into `outbox/<org>/published/<batch>/`.
+    private func publishOutputs(
+        _ items: [WorkItem], _ outcomes: [ItemOutcome], batchID: String, org: String, at instant: Timestamp
+    ) throws(Errno) {
+        let publisher = Publisher(layout: layout)
+        var any = false
+        for item in items where outcomes[item.index].state == .generated {
+            if !any { try publisher.prepareFolder(org: org, batchID: batchID) }
+            any = true
+            _ = try publisher.publish(batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
+        }
+        if any { try publisher.syncFolder(org: org, batchID: batchID) }
+    }
+
     private func tooLarge(_ file: ClaimedFile, size: Int?) -> DeskError {
         let limit = configuration.maxFileBytes
         let sizeText = size.map { "\($0) bytes" } ?? "larger than the limit"
@@ -460,10 +474,15 @@ public final class BatchProcessor: Sendable {
                     promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }.first
                 ))
         }
+        if dialect.publishesImmediateBatches {
+            // Formats whose answer carries no content (lamina, bavlio): the outputs are kept
+            // where a client can read them, in published/<batch>/ (items stay `generated`).
+            try publishOutputs(request.items, outcomes, batchID: batchID, org: file.org, at: completedAt)
+        }
         status.items = outcomes
         status.state = finalState
         status.completedAt = completedAt
-        try statusBook.write(status, final: true)
+        try statusBook.write(status, final: true, dialect: dialect)
         // The journal goes before the request leaves the claim: once archived, nothing would
         // come back for it (a crash in between finds the final status and only archives).
         if chunked || journaled || !stored.isEmpty { journal.remove() }

@@ -11,7 +11,7 @@ import DeskKit
 /// without a `tracking_id` is given `<batch_id>.<index>`, so its events can still be joined.
 public enum JustwordsRequestDecoder {
     /// The most requests one batch-generate call may hold.
-    public static let maxRequests = 20
+    public static var maxRequests: Int { RequestFormat.itemCap(of: RequestFormat.justwords) ?? 20 }
 
     /// Decodes `document`, which ``RequestFormat/detect(_:)`` recognised as justwords.
     public static func decode(_ document: JSONValue, context: DecodeContext) throws(DeskError) -> BatchRequest {

@@ -114,6 +114,12 @@ public protocol RequestDialect: Sendable {
     /// Whether the format's items are published into `outbox/<org>/published/` (a format whose
     /// content travels in its response, like justwords, stops at `generated`).
     var publishes: Bool { get }
+    /// Whether an immediate (unscheduled) batch's items are published too when it finishes:
+    /// `true` for a format whose documented response only acknowledges the items (lamina's
+    /// runs, bavlio's enqueued leads), so that their content can be read somewhere
+    /// (`outbox/<org>/published/<batch_id>/<item id>.json`). Native and justwords results carry
+    /// the content; waldium batches are always scheduled.
+    var publishesImmediateBatches: Bool { get }
 }
 
 extension RequestDialect {
@@ -121,6 +127,7 @@ extension RequestDialect {
     public func encodeCancellation(_ cancellation: BatchCancellation) -> JSONValue { cancellation.json }
     public func statusDocument(_ status: JSONObject) -> JSONObject { status }
     public var publishes: Bool { true }
+    public var publishesImmediateBatches: Bool { false }
 }
 
 /// The native request format and result (README, "Native requests").

@@ -13,7 +13,7 @@ import Scheduling
 /// own (`INVALID_ITEM`). Unknown members are ignored, as the API ignores them. O(posts).
 public enum WaldiumRequestDecoder {
     /// The most posts one batch may hold.
-    public static let maxPosts = 100
+    public static var maxPosts: Int { RequestFormat.itemCap(of: RequestFormat.waldium) ?? 100 }
 
     /// The post settings and their JSON types.
     enum Setting {

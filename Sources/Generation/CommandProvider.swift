@@ -49,7 +49,7 @@ public struct CommandProvider: ContentProvider {
             let tail = String(decoding: r.stderr.suffix(600), as: UTF8.self).trimmingSpaces()
             throw DeskError(
                 .providerError,
-                "provider \(name): \(program) \(r.signalled ? "was killed by signal" : "exited with status") \(r.status)"
+                "provider \(name): \(program) " + (r.signalled ? "was killed by signal \(r.status - 128)" : "exited with status \(r.status)")
                     + (tail.isEmpty ? "" : ": \(tail)"),
                 field: "provider")
         case .success(let r) where r.stdout.count > Self.outputLimit:
@@ -85,72 +85,76 @@ public struct CommandProvider: ContentProvider {
     static func run(
         _ command: [String], input: [UInt8], environment: [String: String], timeout: Double
     ) async -> Result<Run, DeskError> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: resolve(command[0]))
-        process.arguments = Array(command.dropFirst())
-        process.environment = environment
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let child: ChildProcess
+        do throws(Errno) {
+            child = try ChildProcess.spawn(
+                path: resolve(command[0]), arguments: command, environment: environment.map { "\($0.key)=\($0.value)" })
+        } catch {
+            return .failure(
+                DeskError(
+                    .providerError,
+                    "the command provider could not start \(command[0]): \(error.reason); check \"command\" in copydesk.json",
+                    field: "provider", cause: error.description))
+        }
         let collected = Collected()
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Result<Run, DeskError>, Never>) in
-            let done = DispatchGroup()
-            done.enter()
-            done.enter()
-            done.enter()
-            process.terminationHandler = { _ in done.leave() }
-            do {
-                try process.run()
-            } catch {
+        // The time limit runs as a task (sleeping costs no thread); the blocking reads, writes
+        // and waitpid run on threads of their own, never on the cooperative pool or on GCD's
+        // global queue, whose few threads they could all occupy.
+        let limit = Task {
+            try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+            guard collected.markTimedOutIfRunning() else { return }
+            kill(child.pid, SIGTERM)
+            try await Task.sleep(nanoseconds: 1_000_000_000)
+            if !collected.exited { kill(child.pid, SIGKILL) }
+        }
+        let run = await withCheckedContinuation { (continuation: CheckedContinuation<Run, Never>) in
+            let remaining = Countdown(4) {
                 continuation.resume(
-                    returning: .failure(
-                        DeskError(
-                            .providerError,
-                            "the command provider could not start \(command[0]): \(error.localizedDescription); check \"command\" in copydesk.json",
-                            field: "provider")))
-                return
+                    returning: Run(
+                        status: collected.status, signalled: collected.signalled, timedOut: collected.timedOut,
+                        stdout: collected.out, stderr: collected.err))
             }
-            let queue = DispatchQueue.global()
-            queue.async {
-                // Written apart from the reads, so a program that answers before reading all of
-                // its input cannot deadlock with us.
-                let handle = stdin.fileHandleForWriting
-                try? handle.write(contentsOf: input)
-                try? handle.close()
+            // Written apart from the reads, so a program that answers before reading all of its
+            // input cannot deadlock with us (a program that stops reading gives EPIPE, not a kill).
+            Thread.detachNewThread {
+                // SIGPIPE from a write goes to the writing thread: blocked here, the write fails
+                // EPIPE instead of ending the process, whatever the process's own handling is.
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+                try? child.stdin.writeAll(input)
+                child.stdin.close()
+                remaining.done()
             }
-            queue.async {
-                collected.setOut(Self.readAll(stdout.fileHandleForReading, limit: outputLimit + 1))
-                done.leave()
+            Thread.detachNewThread {
+                collected.setOut(Self.drain(child.stdout, limit: outputLimit + 1))
+                child.stdout.close()
+                remaining.done()
             }
-            queue.async {
-                collected.setErr(Self.readAll(stderr.fileHandleForReading, limit: 64 << 10))
-                done.leave()
+            Thread.detachNewThread {
+                collected.setErr(Self.drain(child.stderr, limit: 64 << 10))
+                child.stderr.close()
+                remaining.done()
             }
-            let pid = process.processIdentifier
-            queue.asyncAfter(deadline: .now() + timeout) {
-                guard process.isRunning else { return }
-                collected.markTimedOut()
-                kill(pid, SIGTERM)
-                queue.asyncAfter(deadline: .now() + 1) { if process.isRunning { kill(pid, SIGKILL) } }
-            }
-            done.notify(queue: queue) {
-                let run = Run(
-                    status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                    timedOut: collected.timedOut, stdout: collected.out, stderr: collected.err)
-                continuation.resume(returning: .success(run))
+            Thread.detachNewThread {
+                let (status, signalled) = child.wait()
+                collected.markExited(status: status, signalled: signalled)
+                remaining.done()
             }
         }
+        limit.cancel()
+        return .success(run)
     }
 
-    /// Reads `handle` to its end, keeping at most `limit` bytes (the rest is drained).
-    static func readAll(_ handle: FileHandle, limit: Int) -> [UInt8] {
+    /// Reads `fd` to its end, keeping at most `limit` bytes (the rest is drained).
+    static func drain(_ fd: FileDescriptor, limit: Int) -> [UInt8] {
         var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            guard let chunk = try? handle.read(upToCount: 65_536), !chunk.isEmpty else { break }
-            if bytes.count < limit { bytes.append(contentsOf: chunk.prefix(limit - bytes.count)) }
+            let n = (try? buffer.withUnsafeMutableBytes { (raw) throws(Errno) -> Int in try fd.read(into: raw) }) ?? 0
+            if n <= 0 { break }
+            if bytes.count < limit { bytes.append(contentsOf: buffer[0..<min(n, limit - bytes.count)]) }
         }
         return bytes
     }
@@ -167,17 +171,57 @@ public struct CommandProvider: ContentProvider {
     }
 }
 
-/// What a command wrote, gathered from several threads.
+/// What a command wrote and how it ended, gathered from several threads.
 private final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var _out: [UInt8] = []
     private var _err: [UInt8] = []
     private var _timedOut = false
+    private var _exited = false
+    private var _status: Int32 = -1
+    private var _signalled = false
 
     var out: [UInt8] { lock.withLock { _out } }
     var err: [UInt8] { lock.withLock { _err } }
     var timedOut: Bool { lock.withLock { _timedOut } }
+    var exited: Bool { lock.withLock { _exited } }
+    var status: Int32 { lock.withLock { _status } }
+    var signalled: Bool { lock.withLock { _signalled } }
     func setOut(_ b: [UInt8]) { lock.withLock { _out = b } }
     func setErr(_ b: [UInt8]) { lock.withLock { _err = b } }
-    func markTimedOut() { lock.withLock { _timedOut = true } }
+    func markExited(status: Int32, signalled: Bool) {
+        lock.withLock {
+            _exited = true
+            _status = status
+            _signalled = signalled
+        }
+    }
+    /// Records a timeout unless the program has exited; says whether it had not.
+    func markTimedOutIfRunning() -> Bool {
+        lock.withLock {
+            if _exited { return false }
+            _timedOut = true
+            return true
+        }
+    }
+}
+
+/// Calls its action once `done()` has been called `count` times.
+private final class Countdown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: Int
+    private let action: () -> Void
+
+    init(_ count: Int, action: @escaping () -> Void) {
+        self.count = count
+        self.action = action
+    }
+
+    func done() {
+        let last = lock.withLock {
+            count -= 1
+            return count == 0
+        }
+        if last { action() }
+    }
 }

@@ -85,6 +85,7 @@ public struct Publisher: Sendable {
         if let trackingID = outcome.trackingID { o["tracking_id"] = .string(trackingID) }
         o["scheduled_for"] = .string(due.iso8601)
         o["content"] = .object(content)
+        if let generation = outcome.generation { o["generation"] = .object(generation) }
         var bytes = JSONValue.object(o).serialized(pretty: true)
         bytes.append(0x0A)
         return bytes

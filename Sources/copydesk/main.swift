@@ -128,6 +128,9 @@ func onlyRoot(_ args: Arguments, _ command: String) -> String {
 }
 
 let args = Arguments(CommandLine.arguments.dropFirst())
+// A program of a command provider that exits before reading its whole prompt must give an
+// EPIPE error, not kill copydesk.
+signal(SIGPIPE, SIG_IGN)
 if args.switches.contains("--version") {
     print("copydesk 0.1.0")
     exit(0)
@@ -155,7 +158,6 @@ case "watch":
     let desk = openDesk(args, root: onlyRoot(args, "watch"))
     signal(SIGTERM, SIG_IGN)
     signal(SIGINT, SIG_IGN)
-    signal(SIGPIPE, SIG_IGN)
     var sources: [any DispatchSourceSignal] = []
     for sig in [SIGTERM, SIGINT] {
         let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())

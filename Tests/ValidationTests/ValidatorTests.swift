@@ -28,9 +28,11 @@ struct ValidatorTests {
         #expect(request.items[2].rejection?.field == "items[2].template_id")
     }
 
-    @Test func aPromptItemNeedsAProvider() throws {
-        let request = try Self.validate(#"{"items": [{"id": "c", "topic": "spring"}]}"#)
-        #expect(request.items[0].rejection?.code == .unsupportedModality)
+    @Test func aPromptItemIsAdmittedForAProviderToWrite() throws {
+        let request = try Self.validate(#"{"items": [{"id": "c", "topic": "spring", "modality": "video"}]}"#)
+        #expect(request.items[0].kind == .prompt)
+        #expect(request.items[0].modality == "video")
+        #expect(request.items[0].rejection == nil, "whether a provider serves it is decided with the desk's providers")
     }
 
     @Test(arguments: [("welcome-email", true), ("v1.2_x", true), (".hidden", false), ("a/b", false), ("", false)])
