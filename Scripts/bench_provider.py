@@ -141,6 +141,8 @@ def start_llama():
     if not line.startswith("ready"):
         stop(process)
         sys.exit("bench: llama-server did not start (Scripts/llm-server start)")
+    # The server writes to the same pipe: keep draining it, or a full pipe stalls the server.
+    threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()
     return process, f"http://127.0.0.1:{port}/v1"
 
 
