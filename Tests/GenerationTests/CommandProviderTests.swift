@@ -34,13 +34,17 @@ struct CommandProviderTests {
         #expect(error?.message.contains("model not loaded") == true)
     }
 
-    @Test func aCommandOverItsTimeoutIsStopped() async {
-        let started = Date()
+    @Test func aCommandOverItsTimeoutIsStopped() async throws {
+        let pidFile = NSTemporaryDirectory() + "/copydesk-command-\(UUID().uuidString).pid"
+        defer { unlink(pidFile) }
         let error = await #expect(throws: DeskError.self) {
-            try await Self.provider("exec sleep 30", timeout: 0.3).generate(Self.prompt)
+            try await Self.provider("echo $$ > \(pidFile); exec sleep 30", timeout: 0.3).generate(Self.prompt)
         }
         #expect(error?.code == .providerTimeout)
-        #expect(Date().timeIntervalSince(started) < 25, "the program was stopped, not waited for")
+        // The program itself is gone (stopped and reaped), not left running.
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8)
+        let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == -1 && errno == ESRCH)
     }
 
     @Test func emptyOutputAndAMissingProgramAreErrors() async {

@@ -53,20 +53,6 @@ import Testing
         }
         #expect(adjusted == expectedText)
     }
-
-    @Test func fixture002RendersQuickly() throws {
-        let (template, data, _, options) = try Self.load("002")
-        for _ in 0..<200 { _ = try template.render(data, options: options) }
-        let clock = ContinuousClock()
-        let rounds = 2000
-        let elapsed = try clock.measure {
-            for _ in 0..<rounds { _ = try template.render(data, options: options) }
-        }
-        let microseconds =
-            Double(elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000)
-            / Double(rounds)
-        print("fixture 002: \(microseconds) µs per render")
-    }
 }
 
 extension String {

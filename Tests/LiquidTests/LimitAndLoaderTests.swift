@@ -74,7 +74,9 @@ import Testing
         #expect(throws: LiquidError.self) { try Template.parse(conditions) }
     }
 
-    @Test func adversarialFilterInputsStayLinear() throws {
+    /// Inputs that make naive filters quadratic give the right answer (their running time is
+    /// measured by `Scripts/bench liquid`, not asserted here).
+    @Test func adversarialFilterInputsGiveTheRightAnswer() throws {
         let variables: ValueObject = [
             "a": .string(String(repeating: "a", count: 200_000)),
             "b": .string(String(repeating: "a", count: 100_000) + "b"),
@@ -84,18 +86,12 @@ import Testing
             {{ a | replace: b, 'x' | size }} {{ a | split: b | size }} {% if a contains b %}yes{% endif %}
             {{ tags | strip_html | size }} {% assign r = (1..60000) %}{{ r | uniq | size }}
             """
-        let clock = ContinuousClock()
-        var output = ""
-        let elapsed = try clock.measure { output = try render(source, variables) }
-        #expect(output == "200000 1 \n190000 60000")
-        #expect(elapsed < .seconds(10))
+        #expect(try render(source, variables) == "200000 1 \n190000 60000")
     }
 
-    @Test func longSingleLineTemplatesParseQuickly() throws {
+    @Test func longSingleLineTemplatesParseWhole() throws {
         let source = String(repeating: "{{ x }}", count: 50_000)
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure { _ = try Template.parse(source) }
-        #expect(elapsed < .seconds(5))
+        #expect(try render(source, ["x": .string("ab")]) == String(repeating: "ab", count: 50_000))
     }
 }
 
