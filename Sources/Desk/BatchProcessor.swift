@@ -239,7 +239,7 @@ public final class BatchProcessor: Sendable {
                 DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
         }
         if let target = CancelOrder.batchID(in: document) {
-            guard Validator.isValidID(target) else {
+            guard Path.isSafeID(target) else {
                 return .rejected(
                     DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"))
             }

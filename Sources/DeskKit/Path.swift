@@ -31,6 +31,16 @@ public enum Path {
         return name[name.index(after: dot)...].lowercased()
     }
 
+    /// Whether `id` is a safe id for a library file, org, provider or published item: 1 to
+    /// `maxBytes` of `[A-Za-z0-9._-]`, not starting with a dot. O(n).
+    public static func isSafeID(_ id: String, maxBytes: Int = 128) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= maxBytes, id.first != "." else { return false }
+        return id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                || c == 0x2D
+        }
+    }
+
     /// Whether `name` is safe as one path component chosen by a user: not empty, not `.` or `..`,
     /// no slash, no NUL or other control character, not starting with a dot, at most 128 bytes.
     public static func isSafeComponent(_ name: String) -> Bool {

@@ -98,7 +98,7 @@ extension ProviderSettings {
         guard case .object(let o) = json else {
             throw DeskError(.invalidRequest, "\(source): \(path) must be an object", field: path)
         }
-        guard let name = o["name"]?.stringValue, Self.isValidName(name) else {
+        guard let name = o["name"]?.stringValue, Path.isSafeID(name, maxBytes: 64) else {
             throw bad("name", "a name of letters, digits, '.', '_' and '-'")
         }
         guard let rawKind = o["type"]?.stringValue, let kind = Kind(rawValue: rawKind) else {
@@ -169,15 +169,6 @@ extension ProviderSettings {
                     "\(source): \(path).modalities: an openai provider serves text and image, not \(bad)",
                     field: "\(path).modalities")
             }
-        }
-    }
-
-    /// Whether `name` is a usable provider name: `[A-Za-z0-9._-]`, 1–64 characters.
-    static func isValidName(_ name: String) -> Bool {
-        guard !name.isEmpty, name.utf8.count <= 64 else { return false }
-        return name.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-                || c == 0x2D
         }
     }
 }

@@ -110,7 +110,7 @@ public enum BavlioRequestDecoder {
     static func campaignID(_ root: JSONObject, fileName: String) throws(DeskError) -> String {
         switch root["campaign_id"] {
         case .string(let id)?:
-            guard isID(id) else {
+            guard Path.isSafeID(id) else {
                 throw DeskError(
                     .invalidRequest,
                     "campaign_id '\(id)' is not a campaign id: use letters, digits, '.', '_' and '-' (no slashes, not starting with '.')",
@@ -121,7 +121,7 @@ public enum BavlioRequestDecoder {
             let name = Path.name(fileName)
             let stem =
                 name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            guard isID(stem) else {
+            guard Path.isSafeID(stem) else {
                 throw DeskError(
                     .invalidRequest,
                     "the request gives no campaign_id and its file name '\(name)' does not start with one: add \"campaign_id\" or name the file <campaign_id>.json",
@@ -133,14 +133,6 @@ public enum BavlioRequestDecoder {
         }
     }
 
-    /// Whether `id` can name a library file: `[A-Za-z0-9._-]`, 1–128 bytes, not starting with `.`.
-    static func isID(_ id: String) -> Bool {
-        guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
-        return id.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-                || c == 0x2D
-        }
-    }
 
     /// The integer member `key` in `range`; `default` when absent or null (required when `nil`).
     private static func integer(

@@ -83,7 +83,7 @@ public struct BanditEvent: Sendable, Equatable {
             throw DeskError(
                 .invalidEvent, "at must be an ISO 8601 string or Unix seconds, not \(other.typeName)", field: "at")
         }
-        if let templateID, !isValidID(templateID) {
+        if let templateID, !Path.isSafeID(templateID) {
             throw DeskError(
                 .invalidEvent, "template_id '\(templateID)' is not a valid id: letters, digits, '.', '_' and '-'",
                 field: "template_id")
@@ -93,15 +93,6 @@ public struct BanditEvent: Sendable, Equatable {
                 .invalidEvent, "the event needs a tracking_id, or both template_id and copy_id", field: "tracking_id")
         }
         return BanditEvent(trackingID: trackingID, templateID: templateID, copyID: copyID, kind: kind, at: at)
-    }
-}
-
-/// Whether `id` can name a template file: 1–128 of `[A-Za-z0-9._-]`, not starting with a dot.
-func isValidID(_ id: String) -> Bool {
-    guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
-    return id.utf8.allSatisfy { c in
-        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-            || c == 0x2D
     }
 }
 

@@ -121,15 +121,11 @@ public struct ContentGenerator: Sendable {
         outcome.generation = generation
         if let post {
             let text = output.text ?? ""
-            let markdown: String
-            let title: String
-            if output.provider == OfflineProvider().name || text.hasPrefix("---\n") {
-                markdown = text  // the offline provider writes the whole post
-                title = OfflineProvider.titleCase(post.topic.trimmingSpaces())
-            } else {
-                title = OfflineProvider.titleCase(post.topic.trimmingSpaces())
-                markdown = post.frontMatter(title: title, provider: output.provider) + "\n" + text + "\n"
-            }
+            // A provider that wrote the whole file (the offline one) keeps it; a model's text
+            // becomes the body under copydesk's front matter.
+            let title = OfflineProvider.titleCase(post.topic.trimmingSpaces())
+            let markdown =
+                text.hasPrefix("---\n") ? text : post.frontMatter(title: title, provider: output.provider) + "\n" + text + "\n"
             outcome.content = JSONObject([
                 ("title", .string(title)), ("markdown", .string(markdown)), ("provider", .string(output.provider)),
             ])

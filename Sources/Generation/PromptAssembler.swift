@@ -75,18 +75,15 @@ public enum PromptAssembler {
             sections.append("\(label):\n" + topic)
         }
 
-        var hasher = SHA256()
+        var template: [UInt8] = []
         for part in [
             formatVersion, system, brand.map { JSONValue.object($0).serializedString() } ?? "",
             JSONValue.object(defaults).serializedString(), post != nil ? "post" : item.modality,
         ] {
-            hasher.update(Array(part.utf8))
-            hasher.update([0])
+            template += Array(part.utf8)
+            template.append(0)
         }
-        let hash = hasher.finalize().prefix(8).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
+        let hash = String(SHA256.hexDigest(template).prefix(16))
 
         let parts = PromptParts(
             topic: topic, instructions: item.instructions, brand: brand, defaults: defaults, input: input, post: post)

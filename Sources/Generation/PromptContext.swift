@@ -29,7 +29,7 @@ public struct PromptContext: Sendable {
         }
         for id in ids {
             let explicit = id != "default" || request.prompt.brandID != nil
-            guard Validation.isSafeID(id) else {
+            guard Path.isSafeID(id) else {
                 context.brandErrors[id] = DeskError(
                     .invalidItem, "brand id '\(id)' is not a valid id (letters, digits, '.', '_', '-')", field: "brandProfileId")
                 continue
@@ -63,17 +63,5 @@ public struct PromptContext: Sendable {
         let id = item.brandID ?? settings.brandID ?? "default"
         if let error = brandErrors[id] { return .failure(error) }
         return .success(brands[id])
-    }
-}
-
-/// Id checks shared by the library readers.
-enum Validation {
-    /// `[A-Za-z0-9._-]`, 1–128 characters, not starting with a dot.
-    static func isSafeID(_ id: String) -> Bool {
-        guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
-        return id.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-                || c == 0x2D
-        }
     }
 }

@@ -28,10 +28,6 @@ public struct InboxFile: Sendable, Hashable {
     /// Whether `name` is usable as an org sub-folder of the inbox: 1–64 of `[A-Za-z0-9._-]`,
     /// not an ignored name. Other folders are left alone (and logged once).
     public static func isValidOrg(_ name: String) -> Bool {
-        guard !name.isEmpty, name.utf8.count <= 64, !isIgnored(name) else { return false }
-        return name.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-                || c == 0x2D
-        }
+        !isIgnored(name) && Path.isSafeID(name, maxBytes: 64)
     }
 }

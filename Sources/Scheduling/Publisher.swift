@@ -33,17 +33,10 @@ public struct Publisher: Sendable {
 
     /// `<id>` when the id is a safe file name, else `item-<index>`.
     static func baseName(for item: WorkItem) -> String {
-        if let id = item.id, isSafe(id), !isIndexName(id) { return id }
+        if let id = item.id, Path.isSafeID(id), !isIndexName(id) { return id }
         return "item-\(item.index)"
     }
 
-    static func isSafe(_ id: String) -> Bool {
-        guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
-        return id.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-                || c == 0x2D
-        }
-    }
 
     static func isIndexName(_ id: String) -> Bool {
         guard id.hasPrefix("item-") else { return false }

@@ -44,22 +44,12 @@ public struct Validator: Sendable {
             }
             seenIDs[id] = item.index
         }
-        if let templateID = item.templateID, !Self.isValidID(templateID) {
+        if let templateID = item.templateID, !Path.isSafeID(templateID) {
             return DeskError(
                 .invalidItem,
                 "template_id '\(templateID)' is not a valid id: use letters, digits, '.', '_' and '-' (no slashes, not starting with '.')",
                 field: path + ".template_id")
         }
         return nil
-    }
-
-    /// Whether `id` is safe to use as a file name in the library: `[A-Za-z0-9._-]`, 1–128
-    /// characters, not starting with a dot.
-    public static func isValidID(_ id: String) -> Bool {
-        guard !id.isEmpty, id.utf8.count <= 128, id.first != "." else { return false }
-        return id.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-                || c == 0x2D
-        }
     }
 }

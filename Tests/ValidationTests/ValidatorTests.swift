@@ -37,6 +37,6 @@ struct ValidatorTests {
 
     @Test(arguments: [("welcome-email", true), ("v1.2_x", true), (".hidden", false), ("a/b", false), ("", false)])
     func templateIDsAreSafeFileNames(id: String, valid: Bool) {
-        #expect(Validator.isValidID(id) == valid)
+        #expect(Path.isSafeID(id) == valid)
     }
 }
