@@ -43,12 +43,48 @@ public struct ChildProcess: Sendable {
             for fd in [input.read, input.write, output.read, output.write] { Glibc.close(fd) }
             throw error
         }
+        let result = start(path: path, arguments: arguments, environment: environment) { actions in
+            posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+            posix_spawn_file_actions_adddup2(&actions, output.write, 1)
+            posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+        }
+        // The child's ends are the child's now.
+        Glibc.close(input.read)
+        Glibc.close(output.write)
+        Glibc.close(errors.write)
+        guard case .success(let pid) = result else {
+            Glibc.close(input.write)
+            Glibc.close(output.read)
+            Glibc.close(errors.read)
+            if case .failure(let error) = result { throw error }
+            fatalError("unreachable")
+        }
+        return ChildProcess(
+            pid: pid, stdin: FileDescriptor(rawValue: input.write), stdout: FileDescriptor(rawValue: output.read),
+            stderr: FileDescriptor(rawValue: errors.read))
+    }
+
+    /// Starts `path` with stdin, stdout and stderr on `/dev/null` (a server nobody reads from)
+    /// and returns its pid; the caller reaps it. Same signal and descriptor hygiene as
+    /// ``spawn(path:arguments:environment:)``.
+    public static func spawnDetached(path: String, arguments: [String], environment: [String]) throws(Errno) -> pid_t {
+        try start(path: path, arguments: arguments, environment: environment) { actions in
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }.get()
+    }
+
+    /// `posix_spawn(3)` with an empty signal mask, default dispositions, descriptors 3 and up
+    /// closed, and the standard descriptors as `standardFiles` arranges them.
+    private static func start(
+        path: String, arguments: [String], environment: [String],
+        standardFiles: (inout posix_spawn_file_actions_t) -> Void
+    ) -> Result<pid_t, Errno> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, output.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+        standardFiles(&actions)
         // Nothing else the daemon holds open reaches the program: a descriptor inherited without
         // O_CLOEXEC (a parent's pipe, say) held by a long-running child would outlive us.
         _ = systemAddCloseFrom(&actions, 3)
@@ -62,7 +98,6 @@ public struct ChildProcess: Sendable {
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var pid: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
@@ -71,19 +106,7 @@ public struct ChildProcess: Sendable {
             for p in envp { free(p) }
         }
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        // The child's ends are the child's now.
-        Glibc.close(input.read)
-        Glibc.close(output.write)
-        Glibc.close(errors.write)
-        guard result == 0 else {
-            Glibc.close(input.write)
-            Glibc.close(output.read)
-            Glibc.close(errors.read)
-            throw Errno(result, "posix_spawn \(path)")
-        }
-        return ChildProcess(
-            pid: pid, stdin: FileDescriptor(rawValue: input.write), stdout: FileDescriptor(rawValue: output.read),
-            stderr: FileDescriptor(rawValue: errors.read))
+        return result == 0 ? .success(pid) : .failure(Errno(result, "posix_spawn \(path)"))
     }
 
     /// Waits for the child to end (`waitpid(2)`, retried on `EINTR`) and returns its exit status,

@@ -1,3 +1,4 @@
+import DeskKit
 import Foundation
 import Testing
 
@@ -63,35 +64,12 @@ final class LLMServer: @unchecked Sendable {
     }
 
     /// Starts `arguments` with stdout and stderr on /dev/null, every signal unblocked and at its
-    /// default. (Foundation's `Process` passes on the mask of the thread that starts it, where
-    /// Dispatch blocks nearly every signal: such a server never hears a SIGTERM.)
+    /// default (DeskKit's ``ChildProcess``: Foundation's `Process` passes on the mask of the
+    /// thread that starts it, where Dispatch blocks nearly every signal: such a server never
+    /// hears a SIGTERM).
     static func spawn(_ arguments: [String], environment: [String: String]) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard status == 0 else { throw Failure("cannot start \(arguments[0]): \(String(cString: strerror(status)))") }
-        return pid
+        try ChildProcess.spawnDetached(
+            path: arguments[0], arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" })
     }
 
     /// Whether the server (its watchdog shell) still runs; reaps it when it has ended.
