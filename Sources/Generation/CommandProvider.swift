@@ -97,15 +97,13 @@ public struct CommandProvider: ContentProvider {
                     field: "provider", cause: error.description))
         }
         let collected = Collected()
-        // The time limit runs as a task (sleeping costs no thread); the blocking reads, writes
-        // and waitpid run on threads of their own, never on the cooperative pool or on GCD's
-        // global queue, whose few threads they could all occupy.
-        let limit = Task {
-            try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-            guard collected.markTimedOutIfRunning() else { return }
+        // The blocking reads, writes, waitpid and the time limit run on threads of their own,
+        // never on the cooperative pool or GCD's global queue: a pool whose few threads are busy
+        // must not be able to delay stopping a program past its limit.
+        Thread.detachNewThread {
+            guard !collected.waitForExit(seconds: timeout), collected.markTimedOutIfRunning() else { return }
             kill(child.pid, SIGTERM)
-            try await Task.sleep(nanoseconds: 1_000_000_000)
-            if !collected.exited { kill(child.pid, SIGKILL) }
+            if !collected.waitForExit(seconds: 1) { kill(child.pid, SIGKILL) }
         }
         let run = await withCheckedContinuation { (continuation: CheckedContinuation<Run, Never>) in
             let remaining = Countdown(4) {
@@ -143,7 +141,6 @@ public struct CommandProvider: ContentProvider {
                 remaining.done()
             }
         }
-        limit.cancel()
         return .success(run)
     }
 
@@ -173,7 +170,7 @@ public struct CommandProvider: ContentProvider {
 
 /// What a command wrote and how it ended, gathered from several threads.
 private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var _out: [UInt8] = []
     private var _err: [UInt8] = []
     private var _timedOut = false
@@ -181,24 +178,39 @@ private final class Collected: @unchecked Sendable {
     private var _status: Int32 = -1
     private var _signalled = false
 
-    var out: [UInt8] { lock.withLock { _out } }
-    var err: [UInt8] { lock.withLock { _err } }
-    var timedOut: Bool { lock.withLock { _timedOut } }
-    var exited: Bool { lock.withLock { _exited } }
-    var status: Int32 { lock.withLock { _status } }
-    var signalled: Bool { lock.withLock { _signalled } }
-    func setOut(_ b: [UInt8]) { lock.withLock { _out = b } }
-    func setErr(_ b: [UInt8]) { lock.withLock { _err = b } }
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
+
+    var out: [UInt8] { locked { _out } }
+    var err: [UInt8] { locked { _err } }
+    var timedOut: Bool { locked { _timedOut } }
+    var exited: Bool { locked { _exited } }
+    var status: Int32 { locked { _status } }
+    var signalled: Bool { locked { _signalled } }
+    func setOut(_ b: [UInt8]) { locked { _out = b } }
+    func setErr(_ b: [UInt8]) { locked { _err = b } }
     func markExited(status: Int32, signalled: Bool) {
-        lock.withLock {
+        locked {
             _exited = true
             _status = status
             _signalled = signalled
+            condition.broadcast()
+        }
+    }
+    /// Waits up to `seconds` for the program to exit; says whether it did.
+    func waitForExit(seconds: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        return locked {
+            while !_exited && condition.wait(until: deadline) {}
+            return _exited
         }
     }
     /// Records a timeout unless the program has exited; says whether it had not.
     func markTimedOutIfRunning() -> Bool {
-        lock.withLock {
+        locked {
             if _exited { return false }
             _timedOut = true
             return true

@@ -47,6 +47,20 @@ struct CommandProviderTests {
         #expect(kill(pid, 0) == -1 && errno == ESRCH)
     }
 
+    /// The limit is kept by a thread of its own: with every thread of the cooperative pool busy
+    /// for longer than the program runs, the program is still stopped at its limit.
+    @Test func theTimeLimitHoldsWhileTheCooperativePoolIsBusy() async throws {
+        let pidFile = NSTemporaryDirectory() + "/copydesk-command-\(UUID().uuidString).pid"
+        defer { unlink(pidFile) }
+        let call = Task { try await Self.provider("echo $$ > \(pidFile); exec sleep 3", timeout: 0.3).generate(Self.prompt) }
+        while !FileManager.default.fileExists(atPath: pidFile) { usleep(5_000) }
+        for _ in 0..<ProcessInfo.processInfo.activeProcessorCount + 1 {
+            Task.detached { usleep(5_000_000) }  // blocks a pool thread past the program's own end
+        }
+        let error = await #expect(throws: DeskError.self) { try await call.value }
+        #expect(error?.code == .providerTimeout, "stopped at its limit, not run to its end")
+    }
+
     @Test func emptyOutputAndAMissingProgramAreErrors() async {
         let empty = await #expect(throws: DeskError.self) { try await Self.provider("cat >/dev/null").generate(Self.prompt) }
         #expect(empty?.code == .providerBadResponse)
