@@ -4,7 +4,8 @@ import Foundation
 /// Runs async work from a blocking thread and waits for it.
 ///
 /// Only for threads outside the cooperative pool (the desk's ``BlockingExecutor`` workers): the
-/// async work needs the pool, so blocking one of its threads on it could starve it.
+/// async work needs the pool, so blocking its threads on it deadlocks once every pool thread
+/// waits (two, on a 2-core machine). Tests, which run on the pool, call the async forms.
 enum BlockingWait {
     /// Runs `body` as a detached task and blocks until it returns.
     static func run<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {

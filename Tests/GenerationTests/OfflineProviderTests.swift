@@ -62,11 +62,14 @@ struct OfflineProviderTests {
         #expect(throws: DeskError.self) { try OfflineProvider().writePost(PostRequest(topic: "  ", date: date)) }
     }
 
-    @Test func theGeneratorWritesPostItemsThroughTheProvider() throws {
+    @Test func theGeneratorWritesPostItemsThroughTheProvider() async throws {
         let generator = ContentGenerator(templates: TemplateStore(layout: try temporaryLayout()))
         let item = WorkItem(
             index: 0, id: "sched_1", kind: .post, topic: "Caching", fields: JSONObject([("isDraft", true)]))
-        let outcome = generator.generate(item, org: "default", scheduledFor: date)
+        // (The blocking `generate` must not run on the cooperative pool, where tests run: it
+        // waits for the provider's task, which needs the pool.)
+        let outcome = await generator.generateWithProvider(
+            item, org: "default", context: PromptContext(), scheduledFor: date)
         #expect(outcome.state == .generated)
         #expect(outcome.format == "markdown")
         #expect(outcome.content?["title"] == "Caching")
