@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Intake benchmark: drop request files into a running `copydesk watch` and time each one from
-its drop (the rename into the inbox) to its result (the rename of the result into the outbox),
+its drop (the rename into the inbox) to its result (the result's appearance in the outbox),
 both seen on this process's monotonic clock; the result is timed by inotify, never by mtimes.
 
 Burst: N single-item requests written as dotfiles first, then dropped (renamed into view) as fast
@@ -9,47 +9,9 @@ Low rate: requests dropped at a steady rate; reports latency p50/p99.
 Durable writes stay on (copydesk always fsyncs). Each scenario runs --runs times on a fresh desk;
 the median of the runs is printed last.
 """
-import argparse, ctypes, ctypes.util, json, os, shutil, signal, statistics, struct, subprocess, sys, tempfile, threading, time
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-IN_MOVED_TO = 0x80
-IN_CLOEXEC = 0o2000000
-
-TEMPLATE = {"id": "hello", "approved": True,
-            "variants": [{"id": "a", "vars": {"greeting": "Hello {{ name | capitalize }}", "n": "{{ n }}"}}]}
-
-
-class ResultWatcher(threading.Thread):
-    """Records the monotonic time at which each result file is renamed into the outbox."""
-
-    def __init__(self, folder):
-        super().__init__(daemon=True)
-        self.fd = libc.inotify_init1(IN_CLOEXEC)
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1")
-        if libc.inotify_add_watch(self.fd, folder.encode(), IN_MOVED_TO) < 0:
-            raise OSError(ctypes.get_errno(), "inotify_add_watch")
-        self.seen = {}
-        self.lock = threading.Lock()
-
-    def run(self):
-        while True:
-            data = os.read(self.fd, 1 << 20)
-            now = time.monotonic()
-            offset = 0
-            while offset < len(data):
-                wd, mask, cookie, length = struct.unpack_from("iIII", data, offset)
-                name = data[offset + 16: offset + 16 + length].rstrip(b"\0").decode()
-                offset += 16 + length
-                if name.endswith(".result.json"):
-                    # b-123-<hash>.result.json → 123
-                    key = int(name.split("-")[1])
-                    with self.lock:
-                        self.seen.setdefault(key, now)
-
-    def count(self):
-        with self.lock:
-            return len(self.seen)
+from bench_common import TEMPLATE, Watcher, percentile
 
 
 def make_desk():
@@ -105,15 +67,10 @@ def clean_up():
         os.unlink(root + ".log")
 
 
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
 def scenario(binary, n, rate):
     root = make_desk()
     proc = start(binary, root)
-    watcher = ResultWatcher(os.path.join(root, "outbox/default"))
+    watcher = Watcher(os.path.join(root, "outbox/default"))
     watcher.start()
     dropped = {}
     # The burst's files are written before the clock starts, so the figure is copydesk's rate,
@@ -131,12 +88,13 @@ def scenario(binary, n, rate):
         else:
             dropped[i] = drop(root, i, staged[i])
     deadline = time.monotonic() + 600
-    while watcher.count() < n and time.monotonic() < deadline:
+    while watcher.count(".result.json") < n and time.monotonic() < deadline:
         time.sleep(0.005)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
-    with watcher.lock:
-        seen = dict(watcher.seen)
+    # b-123-<hash>.result.json → 123, at its monotonic instant
+    seen = {int(name.split("-")[1]): mono for name, (_, mono) in watcher.snapshot().items()
+            if name.endswith(".result.json")}
     if len(seen) < n:
         raise RuntimeError("only %d of %d results; see %s.log" % (len(seen), n, root))
     latencies = [(seen[i] - dropped[i]) * 1000 for i in range(n)]

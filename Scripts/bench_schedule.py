@@ -14,44 +14,9 @@ through inotify on the batch's published/ folder (the rename of the item's file 
 its lateness is that instant minus the item's scheduled instant, both on the wall clock.
 Reports p50, p99 and max; the median of the runs is printed last.
 """
-import argparse, ctypes, ctypes.util, hashlib, json, os, re, shutil, signal, statistics, struct, subprocess, sys
-import tempfile, threading, time
+import argparse, hashlib, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-IN_MOVED_TO = 0x80
-IN_CLOEXEC = 0o2000000
-
-TEMPLATE = {"id": "hello", "approved": True,
-            "variants": [{"id": "a", "vars": {"greeting": "Hello {{ name | capitalize }}", "n": "{{ n }}"}}]}
-
-
-class Watcher(threading.Thread):
-    """Records the wall-clock and monotonic instants at which names are renamed into a folder."""
-
-    def __init__(self, folder):
-        super().__init__(daemon=True)
-        self.fd = libc.inotify_init1(IN_CLOEXEC)
-        if self.fd < 0 or libc.inotify_add_watch(self.fd, folder.encode(), IN_MOVED_TO) < 0:
-            raise OSError(ctypes.get_errno(), "inotify on " + folder)
-        self.seen = {}
-        self.lock = threading.Lock()
-
-    def run(self):
-        while True:
-            data = os.read(self.fd, 1 << 20)
-            wall, mono = time.time(), time.monotonic()
-            offset = 0
-            while offset < len(data):
-                _, _, _, length = struct.unpack_from("iIII", data, offset)
-                name = data[offset + 16: offset + 16 + length].rstrip(b"\0").decode()
-                offset += 16 + length
-                if not name.startswith("."):
-                    with self.lock:
-                        self.seen.setdefault(name, (wall, mono))
-
-    def count(self):
-        with self.lock:
-            return len(self.seen)
+from bench_common import TEMPLATE, Watcher, percentile
 
 
 def make_desk(config):
@@ -90,11 +55,6 @@ def drop(root, name, data):
     os.rename(temp, os.path.join(root, "inbox", name))
 
 
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
 finished = []
 
 
@@ -124,8 +84,7 @@ def admission(binary, n):
     log.close()
     if proc.returncode != 0:
         raise RuntimeError("copydesk process failed (%d); see %s.log" % (proc.returncode, root))
-    with watcher.lock:
-        archived = [t for name, t in watcher.seen.items() if name.endswith(".json")]
+    archived = [t for name, t in watcher.snapshot().items() if name.endswith(".json")]
     if not archived:
         raise RuntimeError("the request was not archived; see " + root + ".log")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
@@ -163,8 +122,7 @@ def lateness(binary, n, seconds, delay):
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
-    with watcher.lock:
-        seen = dict(watcher.seen)
+    seen = watcher.snapshot()
     if len(seen) < n:
         raise RuntimeError("only %d of %d published; see %s.log" % (len(seen), n, root))
     start_ns, span_ns = int(round(start * 1000)) * 1_000_000, int(round(seconds * 1000)) * 1_000_000
