@@ -63,7 +63,8 @@ public final class BatchProcessor: Sendable {
         self.layout = layout
         self.configuration = configuration
         self.providers = providers
-        self.generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock, providers: providers)
+        self.generator = ContentGenerator(
+            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout))
         self.bandit = chooser.store
         self.rejections = RejectionWriter(layout: layout, clock: clock)
         self.events = EventsProcessor(
@@ -309,7 +310,8 @@ public final class BatchProcessor: Sendable {
         let due = request.schedule.dueTimes(count: request.items.count, now: admittedAt)
         let admission = ScheduledAdmission(
             batchID: batchID, org: file.org, sourceFile: file.name, request: request, due: due, admittedAt: admittedAt,
-            warnings: request.schedule.warnings(now: admittedAt))
+            warnings: request.schedule.warnings(now: admittedAt),
+            promptContext: PromptContext.resolve(request, org: file.org, layout: layout))
         try admission.marker.write(layout: layout)
         var status = BatchStatus(
             batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,

@@ -70,7 +70,8 @@ public final class Desk: Sendable {
             layout: layout, configuration: configuration, templates: templates, chooser: chooser,
             statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown,
             providers: providers)
-        generator = ContentGenerator(templates: templates, chooser: chooser, clock: clock, providers: providers)
+        generator = ContentGenerator(
+            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout))
         startedAt = clock.now()
     }
 

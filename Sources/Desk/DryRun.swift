@@ -51,7 +51,7 @@ public struct DryRun: Sendable {
             let providers = try? ProviderRegistry(settings: configuration.providers)
             items = request.items.map { item in
                 var error = item.rejection
-                if error == nil, item.usesProvider {
+                if error == nil, item.usesProvider || generator?.writesWithProvider(item, org: org) == true {
                     // A dry run never calls a provider: it checks that one serves the item.
                     if case .failure(let e) = providers?.provider(for: item.modality, org: org) { error = e }
                 } else if error == nil, let generator {

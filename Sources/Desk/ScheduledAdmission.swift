@@ -1,5 +1,6 @@
 import DeskKit
 import Dialects
+import Generation
 
 /// A scheduled batch just admitted (durable, its input archived), handed to the ``Scheduler``.
 public struct ScheduledAdmission: Sendable, Equatable {
@@ -17,6 +18,9 @@ public struct ScheduledAdmission: Sendable, Equatable {
     public var admittedAt: Timestamp
     /// Warnings about the schedule, written in the result and status.
     public var warnings: [String]
+    /// The prompt settings and brand profiles its provider items are written with, resolved
+    /// once when the batch is admitted or loaded (off the scheduler's actor).
+    public var promptContext = PromptContext()
 
     /// The dialect of the request.
     var dialect: any RequestDialect { RequestFormat.dialect(named: request.format) ?? NativeDialect() }

@@ -1,5 +1,6 @@
 import DeskKit
 import Dialects
+import Generation
 import Scheduling
 
 /// A scheduled batch as the ``Scheduler`` holds it: the request, each item's due instant and
@@ -14,6 +15,8 @@ final class ScheduledBatch {
     let request: BatchRequest
     let warnings: [String]
     let journal: ItemJournal
+    /// The prompt settings and brand profiles of its provider items, resolved once.
+    let promptContext: PromptContext
     /// States, due instants, variants, formats and errors.
     var table: ScheduledItems
     /// Content generated and not yet published (or a draft's, kept for the result).
@@ -46,8 +49,9 @@ final class ScheduledBatch {
 
     init(
         slot: Int, marker: ScheduleMarker, request: BatchRequest, warnings: [String], table: ScheduledItems,
-        journal: ItemJournal
+        journal: ItemJournal, promptContext: PromptContext
     ) {
+        self.promptContext = promptContext
         self.slot = slot
         self.marker = marker
         self.dialect = RequestFormat.dialect(named: request.format) ?? NativeDialect()
@@ -186,6 +190,7 @@ struct Job: Sendable {
     var org: String
     var batchID: String
     var journal: ItemJournal
+    var promptContext: PromptContext
     var entries: [Entry]
 
     /// What became of one entry.

@@ -112,7 +112,7 @@ public actor Scheduler {
         let journal = ItemJournal(path: layout.itemJournal(org: admission.org, batchID: admission.batchID))
         let batch = ScheduledBatch(
             slot: nextSlot, marker: admission.marker, request: admission.request, warnings: admission.warnings,
-            table: table, journal: journal)
+            table: table, journal: journal, promptContext: admission.promptContext)
         nextSlot += 1
         // A journal exists only if an earlier process already worked on the batch.
         let exists = FileSystem.exists(journal.path)
@@ -153,7 +153,7 @@ public actor Scheduler {
             let journal = ItemJournal(path: layout.itemJournal(org: marker.org, batchID: marker.batchID))
             let batch = ScheduledBatch(
                 slot: nextSlot, marker: marker, request: admission.request, warnings: admission.warnings, table: table,
-                journal: journal)
+                journal: journal, promptContext: admission.promptContext)
             nextSlot += 1
             do throws(Errno) {
                 try batch.replay()
@@ -201,7 +201,8 @@ public actor Scheduler {
             return .success(
                 ScheduledAdmission(
                     batchID: marker.batchID, org: marker.org, sourceFile: marker.sourceFile, request: request, due: due,
-                    admittedAt: marker.admittedAt, warnings: request.schedule.warnings(now: marker.admittedAt)))
+                    admittedAt: marker.admittedAt, warnings: request.schedule.warnings(now: marker.admittedAt),
+                    promptContext: PromptContext.resolve(request, org: marker.org, layout: layout)))
         } catch {
             return .failure(error)
         }
@@ -378,7 +379,8 @@ public actor Scheduler {
     private func append(_ entry: Job.Entry, of batch: ScheduledBatch, to jobs: inout [Int: Job], order: inout [Int]) {
         if jobs[batch.slot] == nil {
             jobs[batch.slot] = Job(
-                slot: batch.slot, org: batch.org, batchID: batch.batchID, journal: batch.journal, entries: [])
+                slot: batch.slot, org: batch.org, batchID: batch.batchID, journal: batch.journal,
+                promptContext: batch.promptContext, entries: [])
             order.append(batch.slot)
         }
         jobs[batch.slot]!.entries.append(entry)
@@ -389,11 +391,23 @@ public actor Scheduler {
     nonisolated static func perform(
         _ job: Job, generator: ContentGenerator, bandit: BanditStore, publisher: Publisher
     ) -> Result<[Job.Done], Errno> {
+        // Everything without content is generated at once (provider items concurrently, each
+        // provider within its limit), with the batch's prompt settings and brand profiles.
+        let due = Dictionary(job.entries.map { ($0.item.index, $0.due) }) { a, _ in a }
+        var generated: [Int: ItemOutcome] = [:]
+        generator.generate(
+            job.entries.lazy.filter { $0.stored == nil }.map(\.item), org: job.org, context: job.promptContext,
+            scheduledFor: { due[$0.index] }
+        ) { arrived in
+            for outcome in arrived { generated[outcome.index] = outcome }
+        }
         var done: [Job.Done] = []
         done.reserveCapacity(job.entries.count)
         var made: [ItemOutcome] = []
         for entry in job.entries {
-            let outcome = entry.stored ?? generator.generate(entry.item, org: job.org, scheduledFor: entry.due)
+            let outcome =
+                entry.stored ?? generated[entry.item.index]
+                ?? ItemOutcome(index: entry.item.index, id: entry.item.id, state: .failed)
             if entry.stored == nil { made.append(outcome) }
             done.append(Job.Done(index: entry.item.index, outcome: outcome, published: false))
         }

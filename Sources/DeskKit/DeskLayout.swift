@@ -41,6 +41,9 @@ public struct DeskLayout: Sendable, Equatable {
     /// `state/<org>/bandit/`: event counters, deliveries (tracking id → variant) and sticky
     /// assignments of the org's bandit.
     public func bandit(org: String) -> String { Path.join(state(org: org), "bandit") }
+    /// `state/<org>/outputs/`: provider outputs stored under their idempotency key, so a second
+    /// worker (or a retry) with the same key reuses one instead of calling the provider again.
+    public func outputs(org: String) -> String { Path.join(state(org: org), "outputs") }
     /// `library/<org>/templates/`.
     public func templates(org: String) -> String { Path.join(Path.join(library, org), "templates") }
     /// `library/<org>/`: the org's templates, brands and campaigns.

@@ -4,9 +4,10 @@ import Liquid
 /// Produces the content of items.
 ///
 /// Copy items: chooses a variant (``VariantChooser``) and renders its variables, or reuses an
-/// identical earlier render (``RenderCache``) when the item allows it. Prompt and post items: the
-/// prompt is assembled (``PromptAssembler``) and sent to the provider that serves the item's
-/// modality (``ProviderRegistry``).
+/// identical earlier render (``RenderCache``) when the item allows it. Prompt and post items, and
+/// items of a template with a prompt section (``CopyTemplate/usesPrompt(for:)``): the prompt is
+/// assembled (``PromptAssembler``) and sent to the provider that serves the item's modality
+/// (``ProviderRegistry``); an output with an idempotency key is stored once (``OutputIndex``).
 public struct ContentGenerator: Sendable {
     private let templates: TemplateStore
     /// Chooses variants and records deliveries.
@@ -15,14 +16,17 @@ public struct ContentGenerator: Sendable {
     private let clock: any DeskClock
     /// The providers of prompt and post items (the built-in offline one by default).
     public let providers: ProviderRegistry
+    /// Where outputs with an idempotency key are stored once (`nil`: nowhere, in dry runs).
+    public let outputs: OutputIndex?
 
     /// A generator reading templates from `templates` and choosing with `chooser` (by default one
     /// with no statistics and nothing durable: dry runs), on `clock`.
     public init(
         templates: TemplateStore, chooser: VariantChooser = VariantChooser(), cache: RenderCache = RenderCache(),
-        clock: any DeskClock = SystemClock(), providers: ProviderRegistry = .offline
+        clock: any DeskClock = SystemClock(), providers: ProviderRegistry = .offline, outputs: OutputIndex? = nil
     ) {
         self.providers = providers
+        self.outputs = outputs
         self.templates = templates
         self.chooser = chooser
         self.cache = cache
@@ -39,26 +43,32 @@ public struct ContentGenerator: Sendable {
     public func generate(
         _ item: WorkItem, org: String, scheduledFor: Timestamp? = nil, context: PromptContext = PromptContext()
     ) -> ItemOutcome {
-        if item.usesProvider {
-            return BlockingWait.run { await self.generateWithProvider(item, org: org, context: context, scheduledFor: scheduledFor) }
+        var result: ItemOutcome?
+        generate(CollectionOfOne(item), org: org, context: context, scheduledFor: { _ in scheduledFor }) {
+            result = $0.first
         }
-        return generateCopy(item, org: org)
+        return result ?? ItemOutcome(index: item.index, id: item.id, state: .failed)
     }
 
     /// Generates `items` of `org`, provider items concurrently (each provider within its own
     /// limit), and hands outcomes to `onOutcomes` on the calling thread as they arrive, in groups,
     /// so the caller can store them durably before anything else happens to them.
     ///
-    /// Blocks the calling thread until every item is done: call it from a blocking thread.
+    /// An item with an idempotency key whose output is already stored (``OutputIndex``) reuses
+    /// it without calling its provider; a new output is stored under its key before it is handed
+    /// over. Blocks the calling thread until every item is done: call it from a blocking thread.
     public func generate(
         _ items: some Collection<WorkItem>, org: String, context: PromptContext,
         scheduledFor: @escaping @Sendable (WorkItem) -> Timestamp? = { _ in nil },
         onOutcomes: ([ItemOutcome]) -> Void
     ) {
-        var remote: [WorkItem] = []
+        var remote: [ProviderJob] = []
         var local: [ItemOutcome] = []
         for item in items {
-            if item.usesProvider { remote.append(item) } else { local.append(generateCopy(item, org: org)) }
+            switch plan(item, org: org, context: context, scheduledFor: scheduledFor(item)) {
+            case .done(let outcome): local.append(outcome)
+            case .provider(let job): remote.append(job)
+            }
         }
         if !local.isEmpty { onOutcomes(local) }
         guard !remote.isEmpty else { return }
@@ -66,37 +76,135 @@ public struct ContentGenerator: Sendable {
         let work = remote
         Task.detached {
             await withTaskGroup(of: Void.self) { group in
-                for item in work {
+                for job in work {
                     group.addTask {
-                        let outcome = await self.generateWithProvider(
-                            item, org: org, context: context, scheduledFor: scheduledFor(item))
-                        mailbox.put(outcome)
+                        mailbox.put(await self.generateWithProvider(job, org: org, context: context))
                     }
                 }
             }
         }
+        let keys = Dictionary(remote.compactMap { job in job.key.map { (job.item.index, $0) } }) { a, _ in a }
         var received = 0
         while received < remote.count {
-            let arrived = mailbox.takeAll()
+            var arrived = mailbox.takeAll()
             received += arrived.count
+            if let outputs, !keys.isEmpty {
+                for i in arrived.indices where arrived[i].state == .generated {
+                    guard let key = keys[arrived[i].index] else { continue }
+                    // If storing fails (a full disk), the caller's own journal write fails the same way.
+                    if let kept = try? outputs.store(arrived[i], org: org, key: key, at: clock.now()) { arrived[i] = kept }
+                }
+            }
             onOutcomes(arrived)
         }
     }
 
-    /// Generates provider item `item`: assembles its prompt and calls its provider.
+    /// A provider item ready to go: its prompt's template part and its idempotency key.
+    struct ProviderJob: Sendable {
+        var item: WorkItem
+        var template: TemplatePrompt?
+        var scheduledFor: Timestamp?
+        /// The item's key with the prompt version hash (bavlio's idempotency tuple), when the
+        /// item has one.
+        var key: String?
+    }
+
+    /// What to do with an item: it is done here (a render, a failure, a stored output), or it
+    /// goes to a provider.
+    enum Plan {
+        case done(ItemOutcome)
+        case provider(ProviderJob)
+    }
+
+    /// Whether a provider writes `item`: a prompt or post item, or an item of a template with a
+    /// prompt section that applies to it (``CopyTemplate/usesPrompt(for:)``).
+    public func writesWithProvider(_ item: WorkItem, org: String) -> Bool {
+        if item.usesProvider { return true }
+        guard let id = item.templateID, case .success(let template) = templates.template(org: org, id: id) else {
+            return false
+        }
+        return template.usesPrompt(for: item)
+    }
+
+    /// Decides how `item` is made; renders copy items at once. Runs on the calling thread.
+    func plan(_ item: WorkItem, org: String, context: PromptContext, scheduledFor: Timestamp?) -> Plan {
+        var job = ProviderJob(item: item, scheduledFor: scheduledFor)
+        if !item.usesProvider {
+            guard let templateID = item.templateID,
+                case .success(let template) = templates.template(org: org, id: templateID),
+                template.usesPrompt(for: item)
+            else { return .done(generateCopy(item, org: org)) }
+            switch renderPrompt(of: template, for: item, org: org, context: context) {
+            case .success(let rendered): job.template = rendered
+            case .failure(let error): return .done(failure(item, error))
+            }
+        }
+        if let base = item.idempotencyKey, let outputs {
+            guard case .success(let prompt) = assemble(job, context: context) else { return .provider(job) }
+            let key = base + "/" + prompt.versionHash
+            if let stored = outputs.lookup(org: org, key: key, for: item) { return .done(stored) }
+            job.key = key
+        }
+        return .provider(job)
+    }
+
+    /// Renders `template`'s prompt section with `item`'s variables (its fields, `item`, `attrs`,
+    /// and `topic`, `instructions` and `brand` unless fields of those names exist).
+    func renderPrompt(
+        of template: CopyTemplate, for item: WorkItem, org: String, context: PromptContext
+    ) -> Result<TemplatePrompt, DeskError> {
+        guard let section = template.prompt else {
+            return .failure(DeskError(.invalidTemplate, "template '\(template.id)' has no prompt section", field: "prompt"))
+        }
+        var variables = Self.variables(for: item)
+        if variables["topic"] == nil, let topic = item.topic { variables["topic"] = .string(topic) }
+        if variables["instructions"] == nil, let text = item.instructions { variables["instructions"] = .string(text) }
+        if variables["brand"] == nil, case .success(let brand?) = context.brand(for: item) {
+            variables["brand"] = Value(json: .object(brand))
+        }
+        do throws(DeskError) {
+            let (system, user) = try section.render(variables, options: RenderOptions(loader: templates.partials(org: org)))
+            let source = [template.id, template.revision, section.systemSource ?? "", section.userSource, template.output ?? ""]
+                .joined(separator: "\u{0}")
+            return .success(TemplatePrompt(system: system, user: user, source: source, output: template.output))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The prompt of `job`, or the error its item fails with.
+    private func assemble(_ job: ProviderJob, context: PromptContext) -> Result<Prompt, DeskError> {
+        let item = job.item
+        if item.kind == .post {
+            let post = PostRequest(topic: item.topic ?? "", settings: item.fields, date: job.scheduledFor ?? clock.now())
+            if post.topic.trimmingSpaces().isEmpty {
+                return .failure(DeskError(.invalidItem, "the post has an empty topic", field: "topic"))
+            }
+            return PromptAssembler.prompt(for: item, context: context, post: post)
+        }
+        return PromptAssembler.prompt(for: item, context: context, template: job.template)
+    }
+
+    private func failure(_ item: WorkItem, _ error: DeskError) -> ItemOutcome {
+        ItemOutcome(
+            index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID,
+            error: error)
+    }
+
+    /// Generates provider item `item` (a prompt or post item) from the request's prompt parts.
     public func generateWithProvider(
         _ item: WorkItem, org: String, context: PromptContext, scheduledFor: Timestamp?
     ) async -> ItemOutcome {
+        await generateWithProvider(ProviderJob(item: item, scheduledFor: scheduledFor), org: org, context: context)
+    }
+
+    /// Generates the item of `job`: assembles its prompt and calls its provider.
+    func generateWithProvider(_ job: ProviderJob, org: String, context: PromptContext) async -> ItemOutcome {
+        let item = job.item
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
-        let post = item.kind == .post
-            ? PostRequest(topic: item.topic ?? "", settings: item.fields, date: scheduledFor ?? clock.now()) : nil
-        if let post, post.topic.trimmingSpaces().isEmpty {
-            outcome.error = DeskError(.invalidItem, "the post has an empty topic", field: "topic")
-            return outcome
-        }
         let prompt: Prompt
-        switch PromptAssembler.prompt(for: item, context: context, post: post) {
+        switch assemble(job, context: context) {
         case .success(let p): prompt = p
         case .failure(let error):
             outcome.error = error
@@ -117,10 +225,10 @@ public struct ContentGenerator: Sendable {
         generation["latency_ms"] = .double((output.latencySeconds * 1e6).rounded() / 1e3)
         generation["attempts"] = .int(output.attempts)
         generation["prompt_version_hash"] = .string(prompt.versionHash)
-        if let key = item.idempotencyKey { generation["idempotency_key"] = .string(key) }
+        if let key = job.key ?? item.idempotencyKey { generation["idempotency_key"] = .string(key) }
         outcome.generation = generation
-        if let post {
-            let text = output.text ?? ""
+        let text = output.text ?? ""
+        if let post = prompt.parts.post {
             // A provider that wrote the whole file (the offline one) keeps it; a model's text
             // becomes the body under copydesk's front matter.
             let title = OfflineProvider.titleCase(post.topic.trimmingSpaces())
@@ -136,8 +244,13 @@ public struct ContentGenerator: Sendable {
             if let data = output.imageBase64 { content["image_base64"] = .string(data) }
             content["provider"] = .string(output.provider)
             outcome.content = content
+        } else if let kind = job.template?.output {
+            // A template's prompt section says what its items are: an HTML page or Markdown.
+            let body = kind == "html" ? HTMLPage.document(from: text) : text
+            outcome.content = JSONObject([(kind, .string(body)), ("provider", .string(output.provider))])
+            outcome.format = kind
         } else {
-            outcome.content = JSONObject([("text", .string(output.text ?? "")), ("provider", .string(output.provider))])
+            outcome.content = JSONObject([("text", .string(text)), ("provider", .string(output.provider))])
         }
         outcome.state = .generated
         return outcome

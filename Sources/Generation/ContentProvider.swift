@@ -55,12 +55,19 @@ public struct PromptParts: Sendable, Equatable {
     public var input: JSONObject
     /// For a blog post (waldium): the post's topic, settings and date; the output is its body.
     public var post: PostRequest?
+    /// The template's rendered `prompt.user`: what to write, when a template's prompt section
+    /// says it.
+    public var task: String?
+    /// What the output is wanted as: `html`, `markdown`, or `nil` for plain text.
+    public var output: String?
 
     /// Parts; everything is optional.
     public init(
         topic: String? = nil, instructions: String? = nil, brand: JSONObject? = nil, defaults: JSONObject = JSONObject(),
-        input: JSONObject = JSONObject(), post: PostRequest? = nil
+        input: JSONObject = JSONObject(), post: PostRequest? = nil, task: String? = nil, output: String? = nil
     ) {
+        self.task = task
+        self.output = output
         self.topic = topic
         self.instructions = instructions
         self.brand = brand

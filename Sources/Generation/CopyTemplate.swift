@@ -12,8 +12,11 @@ import Liquid
 /// `"approved": false`. A variant may target `attrs` (`{"plan": "premium"}` or
 /// `{"region": ["us-east", "us-west"]}`, compared lowercased) and a `bucket`, and has a `weight`
 /// (default 1) for random traffic. An optional `"bandit"` object overrides the desk's
-/// ``BanditSettings`` for this template. Immutable and `Sendable`: one parsed copy serves every
-/// worker.
+/// ``BanditSettings`` for this template.
+///
+/// Instead of variants, or beside them, a template may have a `"prompt"` section
+/// (``PromptSection``): a provider then writes the item from it (``usesPrompt(for:)``).
+/// Immutable and `Sendable`: one parsed copy serves every worker.
 public struct CopyTemplate: Sendable {
     /// One copy variant.
     public struct Variant: Sendable {
@@ -42,12 +45,14 @@ public struct CopyTemplate: Sendable {
     public var approved: Bool
     /// The variants, in file order.
     public var variants: [Variant]
+    /// The template's prompt section, when a provider may write its items.
+    public var prompt: PromptSection?
     /// The template's `"bandit"` object (validated), laid over the desk's settings.
     public var bandit: JSONValue?
     /// What a published item of this template is: `nil` for the rendered variables as a JSON
     /// file, `html` for a page (the `html` variable, as `<item>.html`), `markdown` for a post
     /// (the `markdown` variable, as `<item>.md`). From the template's `"output"` (`json`, `html`,
-    /// `markdown`).
+    /// `markdown`; a prompt section's items may also say `text`, the same as `json`).
     public var output: String?
     /// Identifies this version of the file (set by ``TemplateStore``), for the render cache.
     public var revision = ""
@@ -65,8 +70,16 @@ public struct CopyTemplate: Sendable {
         }
         self.id = root["id"]?.stringValue ?? id
         self.approved = root["approved"]?.boolValue ?? false
-        guard case .array(let variantValues)? = root["variants"] else {
-            throw DeskError(.invalidTemplate, "\(file) has no \"variants\" array", field: "variants")
+        if let section = root["prompt"], !section.isNull {
+            prompt = try PromptSection(json: section, template: self.id)
+        }
+        let variantValues: [JSONValue]
+        switch root["variants"] {
+        case .array(let values)?: variantValues = values
+        case nil where prompt != nil, .null? where prompt != nil: variantValues = []
+        default:
+            throw DeskError(
+                .invalidTemplate, "\(file) has no \"variants\" array (or \"prompt\" section)", field: "variants")
         }
         if let bandit = root["bandit"] {
             _ = try BanditSettings().overlaid(with: bandit, path: "bandit", code: .invalidTemplate)
@@ -74,10 +87,12 @@ public struct CopyTemplate: Sendable {
         }
         switch root["output"] {
         case nil, .null?, .string("json")?: output = nil
+        case .string("text")? where prompt != nil: output = nil
         case .string(let kind)? where kind == "html" || kind == "markdown": output = kind
         case let other?:
             throw DeskError(
-                .invalidTemplate, "\(file): output must be \"json\", \"html\" or \"markdown\", not \(other.serializedString())",
+                .invalidTemplate,
+                "\(file): output must be \"json\", \"html\" or \"markdown\"\(prompt != nil ? " (or \"text\")" : ""), not \(other.serializedString())",
                 field: "output")
         }
         var variants: [Variant] = []

@@ -44,7 +44,10 @@ public struct OfflineProvider: ContentProvider {
     /// A structured Markdown draft from the prompt's parts.
     public func draft(_ prompt: Prompt) throws(DeskError) -> String {
         let parts = prompt.parts
-        guard let topic = parts.topic?.trimmingSpaces(), !topic.isEmpty else {
+        // A template's prompt section may stand in for the topic: its first line is the title.
+        let task = parts.task?.trimmingSpaces()
+        let firstLine = task.flatMap { $0.split(separator: "\n").first.map { String($0.prefix(80)).trimmingSpaces() } }
+        guard let topic = parts.topic?.trimmingSpaces() ?? firstLine, !topic.isEmpty else {
             throw DeskError(.invalidItem, "the item has no topic or brief to write from", field: "topic")
         }
         func setting(_ key: String) -> String? {
@@ -69,6 +72,9 @@ public struct OfflineProvider: ContentProvider {
             for (key, value) in parts.input.members where !value.isNull {
                 out += "- \(key): \(value.stringValue ?? value.serializedString())\n"
             }
+        }
+        if let task, !task.isEmpty {
+            out += "\n## Task\n\n\(task)\n"
         }
         if let instructions = parts.instructions?.trimmingSpaces(), !instructions.isEmpty {
             out += "\n## Instructions followed\n\n\(instructions)\n"

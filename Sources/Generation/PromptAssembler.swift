@@ -2,16 +2,17 @@ import DeskKit
 
 /// Assembles an item's prompt from its parts, in a fixed order.
 ///
-/// The **system prompt** is the first of: the item's custom prompt, the campaign's system
-/// prompt, the sender's custom prompt, copydesk's default (``defaultSystemPrompt``).
+/// The **system prompt** is the first of: the item's custom prompt, the template's `prompt.system`
+/// (rendered), the campaign's system prompt, the sender's custom prompt, copydesk's default
+/// (``defaultSystemPrompt``).
 /// The **user message** holds, each only when present: the brand profile, the writing defaults
-/// (style, tone, length, audience, examples), the input data (the item's fields), the
-/// instructions, then the topic or brief.
+/// (style, tone, length, audience, examples), the input data (the item's fields), the template's
+/// `prompt.user` (rendered), the instructions, then the topic or brief.
 ///
 /// `prompt_version_hash` is the first 16 hex digits of the SHA-256 of the prompt *template*:
-/// the assembly format, the resolved system prompt, the brand profile and the writing defaults,
-/// without the item's own data. Items written the same way share it; changing any prompt part
-/// above changes it.
+/// the assembly format, the resolved system prompt, the brand profile, the writing defaults and
+/// the template's prompt sources (unrendered), without the item's own data. Items written the
+/// same way share it; changing any prompt part above changes it.
 public enum PromptAssembler {
     /// The system prompt when nothing else gives one.
     public static let defaultSystemPrompt =
@@ -21,18 +22,20 @@ public enum PromptAssembler {
     static let formatVersion = "copydesk-prompt-1"
 
     /// The system prompt of `item`, by the resolution chain.
-    public static func systemPrompt(for item: WorkItem, settings: PromptSettings) -> String {
-        for candidate in [item.customPrompt, settings.campaignSystemPrompt, settings.senderPrompt] {
+    public static func systemPrompt(
+        for item: WorkItem, settings: PromptSettings, template: TemplatePrompt? = nil
+    ) -> String {
+        for candidate in [item.customPrompt, template?.system, settings.campaignSystemPrompt, settings.senderPrompt] {
             if let text = candidate?.trimmingSpaces(), !text.isEmpty { return text }
         }
         return defaultSystemPrompt
     }
 
-    /// The prompt of provider item `item`, or the error it fails with (an unusable brand).
-    /// O(size of the parts).
-    public static func prompt(for item: WorkItem, context: PromptContext, post: PostRequest? = nil) -> Result<
-        Prompt, DeskError
-    > {
+    /// The prompt of provider item `item` (written from `template`'s prompt section, when it
+    /// has one), or the error it fails with (an unusable brand). O(size of the parts).
+    public static func prompt(
+        for item: WorkItem, context: PromptContext, post: PostRequest? = nil, template: TemplatePrompt? = nil
+    ) -> Result<Prompt, DeskError> {
         let brand: JSONObject?
         switch context.brand(for: item) {
         case .success(let b): brand = b
@@ -54,7 +57,7 @@ public enum PromptAssembler {
             if post != nil && PostRequest.settingKeys.contains(key) { continue }
             input[key] = value
         }
-        let system = systemPrompt(for: item, settings: context.settings)
+        let system = systemPrompt(for: item, settings: context.settings, template: template)
 
         var sections: [String] = []
         if let brand, !brand.isEmpty {
@@ -66,6 +69,10 @@ public enum PromptAssembler {
         if !input.isEmpty {
             sections.append("Input data:\n" + lines(input))
         }
+        let task = template?.user.trimmingSpaces()
+        if let task, !task.isEmpty {
+            sections.append("Task:\n" + task)
+        }
         if let instructions = item.instructions?.trimmingSpaces(), !instructions.isEmpty {
             sections.append("Instructions:\n" + instructions)
         }
@@ -75,18 +82,19 @@ public enum PromptAssembler {
             sections.append("\(label):\n" + topic)
         }
 
-        var template: [UInt8] = []
+        var hashed: [UInt8] = []
         for part in [
             formatVersion, system, brand.map { JSONValue.object($0).serializedString() } ?? "",
             JSONValue.object(defaults).serializedString(), post != nil ? "post" : item.modality,
-        ] {
-            template += Array(part.utf8)
-            template.append(0)
+        ] + (template.map { [$0.source] } ?? []) {
+            hashed += Array(part.utf8)
+            hashed.append(0)
         }
-        let hash = String(SHA256.hexDigest(template).prefix(16))
+        let hash = String(SHA256.hexDigest(hashed).prefix(16))
 
         let parts = PromptParts(
-            topic: topic, instructions: item.instructions, brand: brand, defaults: defaults, input: input, post: post)
+            topic: topic, instructions: item.instructions, brand: brand, defaults: defaults, input: input, post: post,
+            task: task.flatMap { $0.isEmpty ? nil : $0 }, output: template?.output)
         return .success(
             Prompt(
                 system: system, user: sections.joined(separator: "\n\n"), modality: item.modality, versionHash: hash,

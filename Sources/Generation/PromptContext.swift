@@ -2,7 +2,7 @@ import DeskKit
 
 /// What the prompts of one batch share, resolved once per batch: the request's prompt settings
 /// and the brand profiles its items use.
-public struct PromptContext: Sendable {
+public struct PromptContext: Sendable, Equatable {
     /// The request's batch-wide prompt settings.
     public var settings: PromptSettings
     /// Brand profiles by id (`default` included when the org has one).
