@@ -117,5 +117,6 @@ extension Desk {
         guard let claimed else { return }  // a daemon that just started took it
         _ = await process(claimed, executor: executor, scheduler: scheduler)
         await scheduler.runDue(onlyStatuses: true)
+        await scheduler.releaseLeases()
     }
 }

@@ -39,6 +39,8 @@ extension Desk {
         // Scheduled batches are loaded before any file is taken, so a re-admission finds them.
         await scheduler.recover()
         let tracker = WorkTracker()
+        // Dead workers' claims are looked for every third of the lease time (ticks of 200 ms).
+        let recoverTicks = max(1, Int(configuration.leaseSeconds / 3 / 0.2))
         stopIntake.withLock { $0 = intake }
         if shutdown.isTriggered { intake.stop() }
         // "running" is written once the inbox is watched (below): a producer or a test that waits
@@ -80,6 +82,16 @@ extension Desk {
                         if ticks % 5 == 0 && self.metrics.version != lastVersion {
                             lastVersion = self.metrics.version
                             await executor.run { self.writeMetrics() }
+                        }
+                        if ticks % recoverTicks == 0 {
+                            // Claims of workers that died on this desk are taken over.
+                            let orphans = await executor.run { () -> [ClaimedFile] in
+                                (try? self.claims.adoptAbandoned(detectedAt: self.clock.uptimeNanoseconds())) ?? []
+                            }
+                            for file in orphans {
+                                self.logger.info("claims.adopted", ["org": file.org, "file": file.name])
+                                continuation.yield(file)
+                            }
                         }
                         if ticks % 25 == 0 {
                             let n = tracker.inFlight.load(ordering: .relaxed)

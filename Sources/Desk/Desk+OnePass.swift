@@ -105,6 +105,7 @@ extension Desk {
         summary.scheduledItemsHandled = await scheduler.runDue()
         summary.batchesWaiting = await scheduler.batchCount
         summary.nextDue = await scheduler.nextDue
+        await scheduler.releaseLeases()
         writeMetrics()
         writeHealth(status: "stopped", mode: "process", inFlight: 0)
         return summary

@@ -19,6 +19,9 @@ public final class Desk: Sendable {
     /// Set when the desk is asked to stop.
     public let shutdown = ShutdownSignal()
     let clock: any DeskClock
+    /// Who this process is on the desk (its claim folder and leases); tests give several desks
+    /// in one process identities of their own.
+    let identity: ProcessIdentity
     let claims: ClaimStore
     let statusBook: StatusBook
     let processor: BatchProcessor
@@ -41,8 +44,9 @@ public final class Desk: Sendable {
     /// configuration, an unknown provider or a folder that cannot be created.
     public init(
         root: String, pollSeconds: Double? = nil, logger: Logger = Logger(), clock: any DeskClock = SystemClock(),
-        randomSeed: UInt64? = nil, provider: String? = nil
+        randomSeed: UInt64? = nil, provider: String? = nil, identity: ProcessIdentity = .current
     ) throws(DeskError) {
+        self.identity = identity
         layout = DeskLayout(root: root)
         guard FileSystem.isDirectory(layout.root) else {
             throw DeskError(
@@ -61,7 +65,7 @@ public final class Desk: Sendable {
                 throw DeskError.io("cannot create \(folder)", error)
             }
         }
-        claims = ClaimStore(layout: layout, logger: logger)
+        claims = ClaimStore(layout: layout, identity: identity, logger: logger)
         statusBook = StatusBook(layout: layout, clock: clock, metrics: metrics)
         bandit = BanditStore(layout: layout)
         let templates = TemplateStore(layout: layout)
@@ -79,7 +83,7 @@ public final class Desk: Sendable {
     func makeScheduler(executor: BlockingExecutor) -> Scheduler {
         Scheduler(
             layout: layout, configuration: configuration, generator: generator, bandit: bandit, statusBook: statusBook,
-            clock: clock, logger: logger, metrics: metrics, executor: executor)
+            clock: clock, logger: logger, metrics: metrics, executor: executor, identity: identity)
     }
 
     /// Processes `file` on `executor` and hands what needs the scheduler to it: a scheduled

@@ -42,6 +42,11 @@ final class ScheduledBatch {
     var statusCost: UInt64 = 0
     var statusTask: Task<Void, Never>?
     var finished = false
+    /// This process's lease on the batch (only the holder works on it), how often it was
+    /// renewed, and when (uptime ns).
+    var lease: BatchLease?
+    var renewals = 0
+    var lastRenewal: UInt64 = 0
 
     var batchID: String { marker.batchID }
     var org: String { marker.org }
@@ -191,6 +196,8 @@ struct Job: Sendable {
     var batchID: String
     var journal: ItemJournal
     var promptContext: PromptContext
+    /// The lease the work is done under: checked before anything is published.
+    var lease: BatchLease?
     var entries: [Entry]
 
     /// What became of one entry.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DeskKit
 import Dialects
 import Generation
@@ -38,11 +41,22 @@ public actor Scheduler {
     let publisher: Publisher
     /// Nanoseconds before its due instant an item is generated.
     let lead: Int64
+    /// The leases on scheduled batches (several processes on one desk).
+    let leases: LeaseBook
+    /// Nanoseconds a lease lives without a renewal.
+    let leaseNanoseconds: UInt64
+    /// Leases other processes hold on batches this one knows of: what was seen, and since when
+    /// (uptime ns) it has not changed.
+    var foreign: [String: (holder: LeaseBook.Holder, since: UInt64)] = [:]
+    /// When leases were last renewed and other batches looked at (uptime ns), and cancellation
+    /// requests last looked for.
+    var lastLeaseCheck: UInt64 = 0
+    var lastCancelCheck: UInt64 = 0
 
     private var generateQueue = TimerQueue<Key>()
     private var publishQueue = TimerQueue<Key>()
-    private var batches: [Int: ScheduledBatch] = [:]
-    private var slots: [String: Int] = [:]
+    var batches: [Int: ScheduledBatch] = [:]
+    var slots: [String: Int] = [:]
     private var nextSlot = 0
     /// Batches being finished (their last writes).
     private var finishing: [Task<Void, Never>] = []
@@ -56,7 +70,8 @@ public actor Scheduler {
     /// A scheduler for the desk `layout`, doing blocking work on `executor`.
     public init(
         layout: DeskLayout, configuration: DeskConfiguration, generator: ContentGenerator, bandit: BanditStore,
-        statusBook: StatusBook, clock: any DeskClock, logger: Logger, metrics: Metrics, executor: BlockingExecutor
+        statusBook: StatusBook, clock: any DeskClock, logger: Logger, metrics: Metrics, executor: BlockingExecutor,
+        identity: ProcessIdentity = .current
     ) {
         self.layout = layout
         self.configuration = configuration
@@ -69,6 +84,8 @@ public actor Scheduler {
         self.executor = executor
         self.publisher = Publisher(layout: layout)
         self.lead = Int64((configuration.leadSeconds * 1e9).rounded())
+        self.leases = LeaseBook(layout: layout, identity: identity)
+        self.leaseNanoseconds = UInt64(configuration.leaseSeconds * 1e9)
         metrics.describe("copydesk_items_published_total", "Scheduled items published.")
         metrics.describe(
             "copydesk_publish_lateness_seconds", "From an item's due instant to its file being durable.")
@@ -108,11 +125,18 @@ public actor Scheduler {
     public func add(_ admission: ScheduledAdmission) async {
         let key = admission.org + "/" + admission.batchID
         guard slots[key] == nil else { return }
+        guard let lease = await takeLease(org: admission.org, batchID: admission.batchID) else {
+            // Another live process already works on it (it recovered the batch first).
+            logger.info("schedule.held_elsewhere", ["batch": admission.batchID, "org": admission.org])
+            return
+        }
         let table = ScheduledItems(items: admission.request.items, due: admission.due)
         let journal = ItemJournal(path: layout.itemJournal(org: admission.org, batchID: admission.batchID))
         let batch = ScheduledBatch(
             slot: nextSlot, marker: admission.marker, request: admission.request, warnings: admission.warnings,
             table: table, journal: journal, promptContext: admission.promptContext)
+        batch.lease = lease
+        batch.lastRenewal = clock.uptimeNanoseconds()
         nextSlot += 1
         // A journal exists only if an earlier process already worked on the batch.
         let exists = FileSystem.exists(journal.path)
@@ -133,12 +157,15 @@ public actor Scheduler {
     public func recover() async {
         let markers = await executor.run { [layout] in ScheduleMarker.all(layout: layout) }
         for marker in markers { _ = await load(marker) }
+        lastLeaseCheck = clock.uptimeNanoseconds()
     }
 
-    /// Loads the batch of `marker`; the error when its request could not be read, else `nil`.
-    private func load(_ marker: ScheduleMarker) async -> DeskError? {
+    /// Loads the batch of `marker` if this process can take its lease; the error when its
+    /// request could not be read, else `nil` (also when another process holds it).
+    func load(_ marker: ScheduleMarker) async -> DeskError? {
         let key = marker.org + "/" + marker.batchID
         if slots[key] != nil { return nil }
+        guard let lease = await takeLease(org: marker.org, batchID: marker.batchID) else { return nil }
         let layout = self.layout
         let loaded = await executor.run { () -> Result<ScheduledAdmission, DeskError> in
             Self.readAdmission(marker, layout: layout)
@@ -147,6 +174,7 @@ public actor Scheduler {
         case .failure(let error):
             logger.warning(
                 "schedule.recover_skipped", ["batch": marker.batchID, "org": marker.org, "reason": error.message])
+            await executor.run { [leases] in leases.release(lease) }
             return error
         case .success(let admission):
             let table = ScheduledItems(items: admission.request.items, due: admission.due)
@@ -154,11 +182,14 @@ public actor Scheduler {
             let batch = ScheduledBatch(
                 slot: nextSlot, marker: marker, request: admission.request, warnings: admission.warnings, table: table,
                 journal: journal, promptContext: admission.promptContext)
+            batch.lease = lease
+            batch.lastRenewal = clock.uptimeNanoseconds()
             nextSlot += 1
             do throws(Errno) {
                 try batch.replay()
             } catch {
                 logger.error("schedule.replay_failed", ["batch": marker.batchID, "error": error.description])
+                await executor.run { [leases] in leases.release(lease) }
                 return DeskError.io("cannot read the item journal of batch '\(marker.batchID)'", error)
             }
             batch.duplicates =
@@ -208,7 +239,7 @@ public actor Scheduler {
         }
     }
 
-    private func register(_ batch: ScheduledBatch) {
+    func register(_ batch: ScheduledBatch) {
         batch.countOpen()
         batches[batch.slot] = batch
         slots[batch.org + "/" + batch.batchID] = batch.slot
@@ -266,6 +297,7 @@ public actor Scheduler {
         while !shutdown.isTriggered {
             // One per pass of the loop: an idle daemon makes about one a second, never a spin.
             metrics.increment("copydesk_scheduler_wakeups_total")
+            await maintainLeases()
             if await step() > 0 { continue }
             await flushStatuses(force: false)
             let now = clock.now()
@@ -276,6 +308,7 @@ public actor Scheduler {
         }
         await flushStatuses(force: true)
         for batch in batches.values { await batch.statusTask?.value }
+        await releaseLeases()
     }
 
     /// Sleeps `nanoseconds`, or less when woken. A timer task resumes the sleeper; a wake-up
@@ -305,8 +338,11 @@ public actor Scheduler {
         let generator = self.generator
         let bandit = self.bandit
         let publisher = self.publisher
+        let leases = self.leases
         let results = await executor.run { () -> [(Job, Result<[Job.Done], Errno>)] in
-            jobs.map { job in (job, Self.perform(job, generator: generator, bandit: bandit, publisher: publisher)) }
+            jobs.map { job in
+                (job, Self.perform(job, generator: generator, bandit: bandit, publisher: publisher, leases: leases))
+            }
         }
         let finishedAt = clock.now()
         for (job, result) in results { apply(job, result, at: finishedAt) }
@@ -380,7 +416,7 @@ public actor Scheduler {
         if jobs[batch.slot] == nil {
             jobs[batch.slot] = Job(
                 slot: batch.slot, org: batch.org, batchID: batch.batchID, journal: batch.journal,
-                promptContext: batch.promptContext, entries: [])
+                promptContext: batch.promptContext, lease: batch.lease, entries: [])
             order.append(batch.slot)
         }
         jobs[batch.slot]!.entries.append(entry)
@@ -389,8 +425,10 @@ public actor Scheduler {
     /// Generates what has no content yet, journals it, publishes what must be, journals that.
     /// Runs on a blocking thread.
     nonisolated static func perform(
-        _ job: Job, generator: ContentGenerator, bandit: BanditStore, publisher: Publisher
+        _ job: Job, generator: ContentGenerator, bandit: BanditStore, publisher: Publisher, leases: LeaseBook
     ) -> Result<[Job.Done], Errno> {
+        // Another process took the batch over (this one was stopped or cut off too long): hands off.
+        if let lease = job.lease, !leases.holds(lease) { return .failure(Errno(ESTALE, "lease on \(job.batchID)")) }
         // Everything without content is generated at once (provider items concurrently, each
         // provider within its limit), with the batch's prompt settings and brand profiles.
         let due = Dictionary(job.entries.map { ($0.item.index, $0.due) }) { a, _ in a }
@@ -418,6 +456,9 @@ public actor Scheduler {
                 try job.journal.append(made)
             }
             var published: [ItemOutcome] = []
+            if let lease = job.lease, job.entries.contains(where: \.publish), !leases.holds(lease) {
+                throw Errno(ESTALE, "lease on \(job.batchID)")
+            }
             for (position, entry) in job.entries.enumerated()
             where entry.publish && done[position].outcome.state == .generated {
                 if published.isEmpty { try publisher.prepareFolder(org: job.org, batchID: job.batchID) }
@@ -440,6 +481,10 @@ public actor Scheduler {
     private func apply(_ job: Job, _ result: Result<[Job.Done], Errno>, at now: Timestamp) {
         guard let batch = batches[job.slot] else { return }
         switch result {
+        case .failure(let error) where error.code == ESTALE:
+            logger.warning("schedule.lease_lost", ["batch": job.batchID, "org": job.org])
+            drop(batch)
+            return
         case .failure(let error):
             logger.error("schedule.io_error", ["batch": job.batchID, "org": job.org, "error": error.description])
             metrics.increment("copydesk_io_errors_total")
@@ -525,7 +570,7 @@ public actor Scheduler {
 
     /// Writes the status of `batch` if it changed and its interval has passed (or `force`), on a
     /// blocking thread, after any write still in flight.
-    private func writeStatus(_ batch: ScheduledBatch, force: Bool, final: Bool = false) {
+    func writeStatus(_ batch: ScheduledBatch, force: Bool, final: Bool = false) {
         guard batch.dirty || final else { return }
         let uptime = clock.uptimeNanoseconds()
         guard force || final || uptime &- batch.lastStatusWrite >= interval(batch) else { return }
@@ -575,7 +620,7 @@ public actor Scheduler {
 
     /// Ends a batch whose items are all final: its result (for a format that answers when the
     /// batch finishes), its final status, then the marker and the journal go.
-    private func finish(_ batch: ScheduledBatch) async {
+    func finish(_ batch: ScheduledBatch) async {
         guard !batch.finished else { return }
         batch.finished = true
         let now = clock.now()
@@ -589,6 +634,7 @@ public actor Scheduler {
         let layout = self.layout
         let marker = batch.marker
         let journal = batch.journal
+        let leases = self.leases
         writeStatus(batch, force: true, final: true)
         await batch.statusTask?.value
         let error = await executor.run { () -> Errno? in
@@ -599,6 +645,7 @@ public actor Scheduler {
                 }
                 marker.remove(layout: layout)
                 journal.remove()
+                leases.removeAll(org: marker.org, batchID: marker.batchID)
                 return nil
             } catch {
                 return error
@@ -642,6 +689,7 @@ public actor Scheduler {
                 DeskError(
                     error.code, "batch '\(batchID)' cannot be cancelled now: \(error.message)", field: "cancel"))
         }
+        if slots[key] == nil, let answer = await cancelHeldElsewhere(batchID: batchID, org: org) { return answer }
         let now = clock.now()
         guard let slot = slots[key], let batch = batches[slot], !batch.finished else {
             guard let header = statusBook.readHeader(org: org, batchID: batchID) else {

@@ -33,6 +33,9 @@ public struct DeskConfiguration: Sendable, Equatable {
     public var bandit = BanditSettings()
     /// How long before its due instant a scheduled item is generated (`schedule.lead_seconds`).
     public var leadSeconds: Double = 7_200
+    /// How long a scheduled batch's lease lives without a renewal before another process takes
+    /// the batch over (`schedule.lease_seconds`); renewed every third of it.
+    public var leaseSeconds: Double = 30
     /// The providers, in order of preference (``ProviderSettings``); the built-in `offline`
     /// provider when the file names none.
     public var providers: [ProviderSettings] = [.offline]
@@ -108,7 +111,8 @@ public struct DeskConfiguration: Sendable, Equatable {
                             throw bad("schedule.lead_seconds", "a number of seconds, 0 or more")
                         }
                         leadSeconds = d
-                    default: throw bad("schedule.\(name)", "lead_seconds (unknown key)")
+                    case "lease_seconds": leaseSeconds = try positive(v, "schedule.lease_seconds")
+                    default: throw bad("schedule.\(name)", "one of lead_seconds, lease_seconds (unknown key)")
                     }
                 }
             case "providers":

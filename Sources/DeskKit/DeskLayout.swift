@@ -41,6 +41,11 @@ public struct DeskLayout: Sendable, Equatable {
     /// `state/<org>/bandit/`: event counters, deliveries (tracking id → variant) and sticky
     /// assignments of the org's bandit.
     public func bandit(org: String) -> String { Path.join(state(org: org), "bandit") }
+    /// `state/<org>/leases/<batch_id>/`: the lease on a scheduled batch (which process works on
+    /// it), one file per generation, and a cancellation asked of its owner.
+    public func lease(org: String, batchID: String) -> String {
+        Path.join(Path.join(state(org: org), "leases"), batchID)
+    }
     /// `state/<org>/outputs/`: provider outputs stored under their idempotency key, so a second
     /// worker (or a retry) with the same key reuses one instead of calling the provider again.
     public func outputs(org: String) -> String { Path.join(state(org: org), "outputs") }

@@ -117,17 +117,48 @@ public final class ClaimStore: Sendable {
     public func recover(detectedAt: UInt64) throws(Errno) -> [ClaimedFile] {
         let mine = folder
         // Our own folder first: the files adopted below land in it and must not count twice.
-        var recovered = try adopt(from: mine, removeFolder: false, detectedAt: detectedAt)
+        return try adopt(from: mine, removeFolder: false, detectedAt: detectedAt) + adoptAbandoned(detectedAt: detectedAt)
+    }
+
+    /// The files of dead processes' claim folders, moved into this process's folder; the dead
+    /// folders are removed. A running daemon calls it every few seconds, so a worker that dies
+    /// holding claims is recovered by the others. O(claim folders + their files).
+    public func adoptAbandoned(detectedAt: UInt64) throws(Errno) -> [ClaimedFile] {
+        let mine = folder
+        var recovered: [ClaimedFile] = []
         for root in [layout.claims, Path.join(layout.inbox, ".claims")] {
             for entry in try FileSystem.entries(of: root) where entry.kind == .directory {
                 let path = Path.join(root, entry.name)
                 if path == mine { continue }
                 guard Self.isAbandoned(path) else { continue }
+                // A process being born has a lock-less staging folder for an instant: only one
+                // left for a minute is a dead birth.
+                if entry.name.hasPrefix(".new-") && Self.secondsSinceModified(path) < 60 { continue }
                 logger.info("claims.recover", ["folder": path])
                 recovered += try adopt(from: path, removeFolder: true, detectedAt: detectedAt)
             }
         }
         return recovered
+    }
+
+    /// Whether the process `tag` (`host.pid`) is alive on this desk: its claim folder (under
+    /// `state/claims/` or `inbox/.claims/`) exists and its `.lock` is held. One `open(2)` and
+    /// `flock(2)` per place; works across hosts where the filesystem has working locks (NFSv4).
+    public static func isAlive(tag: String, layout: DeskLayout) -> Bool {
+        for root in [layout.claims, Path.join(layout.inbox, ".claims")] {
+            let folder = Path.join(root, tag)
+            if FileSystem.isDirectory(folder) && !isAbandoned(folder) { return true }
+        }
+        return false
+    }
+
+    /// Seconds since `path` was last modified (`stat(2)`); infinity when it cannot be read.
+    static func secondsSinceModified(_ path: String) -> Double {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return .infinity }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec - st.st_mtim.tv_sec) + Double(now.tv_nsec - st.st_mtim.tv_nsec) / 1e9
     }
 
     /// Whether the claim folder at `path` belongs to a process that is gone: its lock is free.
