@@ -42,7 +42,7 @@ public struct ContentGenerator: Sendable {
         if item.usesProvider {
             return BlockingWait.run { await self.generateWithProvider(item, org: org, context: context, scheduledFor: scheduledFor) }
         }
-        return generateCopy(item, org: org)
+        return generateCopy(item, org: org, context: context)
     }
 
     /// Generates `items` of `org`, provider items concurrently (each provider within its own
@@ -58,7 +58,7 @@ public struct ContentGenerator: Sendable {
         var remote: [WorkItem] = []
         var local: [ItemOutcome] = []
         for item in items {
-            if item.usesProvider { remote.append(item) } else { local.append(generateCopy(item, org: org)) }
+            if item.usesProvider { remote.append(item) } else { local.append(generateCopy(item, org: org, context: context)) }
         }
         if !local.isEmpty { onOutcomes(local) }
         guard !remote.isEmpty else { return }
@@ -143,8 +143,9 @@ public struct ContentGenerator: Sendable {
         return outcome
     }
 
-    /// Renders copy item `item` of `org`.
-    func generateCopy(_ item: WorkItem, org: String) -> ItemOutcome {
+    /// Renders copy item `item` of `org`; an item that names a brand (tented's `include_brand`)
+    /// sees its profile as the Liquid variable `brand`.
+    func generateCopy(_ item: WorkItem, org: String, context: PromptContext = PromptContext()) -> ItemOutcome {
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
         guard let templateID = item.templateID else {
@@ -175,7 +176,16 @@ public struct ContentGenerator: Sendable {
             outcome.content = content
             cached = true
         } else {
-            let variables = Self.variables(for: item)
+            var variables = Self.variables(for: item)
+            if item.brandID != nil, variables["brand"] == nil {
+                switch context.brand(for: item) {
+                case .success(let profile?): variables["brand"] = Value(json: .object(profile))
+                case .success(nil): break
+                case .failure(let error):
+                    outcome.error = error
+                    return outcome
+                }
+            }
             let options = RenderOptions(loader: templates.partials(org: org))
             var content = JSONObject()
             for (name, liquid) in variant.vars {
