@@ -104,7 +104,8 @@ public final class BatchProcessor: Sendable {
                     "batch.done",
                     [
                         "org": file.org, "file": file.name, "batch": batchID, "items": "\(progress.total)",
-                        "generated": "\(progress[.generated])", "rejected": "\(progress[.rejected])",
+                        "generated": "\(progress[.generated])", "published": "\(progress[.published])",
+                        "rejected": "\(progress[.rejected])",
                         "failed": "\(progress[.failed])",
                     ])
             case .scheduled(let admission):
