@@ -43,7 +43,7 @@ struct PageAliasClaims: Sendable {
         }
     }
 
-    /// Gives back the aliases `batchID` claimed for the items at `indices`. O(indices).
+    /// Gives back the aliases `batchID` claimed for `items` (those it does not own are left). O(items).
     func release(_ items: [WorkItem], batchID: String, org: String) {
         for item in items {
             guard let alias = item.page?.customAlias else { continue }
