@@ -53,13 +53,18 @@ public final class BatchProcessor: Sendable {
     private let metrics: Metrics
     private let shutdown: ShutdownSignal
     private let providers: ProviderRegistry
+    private let credits: CreditLedger
+    private let aliases: PageAliasClaims
 
-    /// A processor for the desk `layout`, writing provider items through `providers`.
+    /// A processor for the desk `layout`, writing provider items through `providers` and
+    /// spending the orgs' credits in `credits` (a ledger of its own by default).
     public init(
         layout: DeskLayout, configuration: DeskConfiguration, templates: TemplateStore, chooser: VariantChooser,
         statusBook: StatusBook, claims: ClaimStore, clock: any DeskClock, logger: Logger, metrics: Metrics,
-        shutdown: ShutdownSignal, providers: ProviderRegistry = .offline
+        shutdown: ShutdownSignal, providers: ProviderRegistry = .offline, credits: CreditLedger? = nil
     ) {
+        self.credits = credits ?? CreditLedger(layout: layout, budgets: configuration.credits, clock: clock)
+        self.aliases = PageAliasClaims(layout: layout, clock: clock)
         self.layout = layout
         self.configuration = configuration
         self.providers = providers
@@ -100,7 +105,8 @@ public final class BatchProcessor: Sendable {
                     "batch.done",
                     [
                         "org": file.org, "file": file.name, "batch": batchID, "items": "\(progress.total)",
-                        "generated": "\(progress[.generated])", "rejected": "\(progress[.rejected])",
+                        "generated": "\(progress[.generated])", "published": "\(progress[.published])",
+                        "rejected": "\(progress[.rejected])",
                         "failed": "\(progress[.failed])",
                     ])
             case .scheduled(let admission):
@@ -184,7 +190,7 @@ public final class BatchProcessor: Sendable {
         let digest: String
         let batchID: String
         let dialect: any RequestDialect
-        let request: BatchRequest
+        var request: BatchRequest
         switch try read(file) {
         case .tooLarge: return try reject(file, tooLarge(file, size: nil))
         case .rejected(let error): return try reject(file, error)
@@ -206,6 +212,12 @@ public final class BatchProcessor: Sendable {
         if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
             return try duplicate(file, of: original)
         }
+        // Aliases first, so an item that cannot have its alias spends no credit; an item left
+        // without credit gives its alias back.
+        try aliases.claim(&request, batchID: batchID, org: file.org)
+        try credits.admit(&request, batchID: batchID, org: file.org)
+        aliases.release(
+            request.items.filter { $0.rejection?.code == .insufficientCredits }, batchID: batchID, org: file.org)
         if request.schedule != .immediate {
             let disposition = try admitScheduled(file, batchID: batchID, request: request, dialect: dialect)
             // The scheduler owns the batch's status from here on.
@@ -272,6 +284,24 @@ public final class BatchProcessor: Sendable {
             _ = try publisher.publish(batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
         }
         if any { try publisher.syncFolder(org: org, batchID: batchID) }
+    }
+
+    /// Writes the page of each generated page item (tented): published at its alias, and then
+    /// `published` with its path and URL, when the batch publishes; else kept as a draft in
+    /// `outbox/<org>/published/<batch_id>/<tent_id>/` (the item stays `generated`).
+    private func publishPages(
+        _ request: BatchRequest, _ outcomes: inout [ItemOutcome], batchID: String, org: String
+    ) throws(Errno) {
+        let pages = PagePublisher(layout: layout)
+        for item in request.items where item.page != nil && outcomes[item.index].state == .generated {
+            let path = try pages.publish(
+                batchID: batchID, org: org, item: item, outcome: outcomes[item.index], published: request.publish)
+            guard request.publish else { continue }
+            outcomes[item.index].state = .published
+            outcomes[item.index].published = path
+            outcomes[item.index].url = PagePublisher.url(
+                baseURL: configuration.baseURL, alias: PagePublisher.alias(of: item))
+        }
     }
 
     private func tooLarge(_ file: ClaimedFile, size: Int?) -> DeskError {
@@ -463,6 +493,14 @@ public final class BatchProcessor: Sendable {
             }
         }
 
+        if request.items.contains(where: { $0.page != nil }) {
+            try publishPages(request, &outcomes, batchID: batchID, org: file.org)
+        }
+        // An item that failed produced nothing: its credit comes back (and its alias is free).
+        let failed = request.items.filter { outcomes[$0.index].state == .failed }
+        try credits.refund(failed.map(\.index), batchID: batchID, org: file.org)
+        aliases.release(failed, batchID: batchID, org: file.org)
+
         let progress = Progress(outcomes.map(\.state))
         let finalState: BatchState = progress[.generated] + progress[.published] > 0 ? .completed : .failed
         let completedAt = clock.now()
@@ -473,8 +511,8 @@ public final class BatchProcessor: Sendable {
                 BatchResult(
                     batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
                     completedAt: completedAt,
-                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }.first
-                ))
+                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }.first,
+                    createdAt: createdAt))
         }
         if dialect.publishesImmediateBatches {
             // Formats whose answer carries no content (lamina, bavlio): the outputs are kept

@@ -162,6 +162,8 @@ public struct BatchStatus: Sendable {
         if let id = item.id { i["id"] = .string(id) }
         i["status"] = .string(item.state.rawValue)
         if let copyID = item.copyID { i["copy_id"] = .string(copyID) }
+        if let published = item.published { i["published"] = .string(published) }
+        if let url = item.url { i["url"] = .string(url) }
         if let error = item.error { i["error"] = error.json }
         JSONValue.object(i).append(to: &bytes)
     }

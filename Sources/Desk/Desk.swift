@@ -25,6 +25,8 @@ public final class Desk: Sendable {
     let claims: ClaimStore
     let statusBook: StatusBook
     let processor: BatchProcessor
+    /// The orgs' credit budgets and their ledger.
+    public let credits: CreditLedger
     /// The bandit's statistics, deliveries and sticky assignments.
     public let bandit: BanditStore
     let startedAt: Timestamp
@@ -70,10 +72,11 @@ public final class Desk: Sendable {
         bandit = BanditStore(layout: layout)
         let templates = TemplateStore(layout: layout)
         let chooser = VariantChooser(store: bandit, defaults: configuration.bandit, seed: randomSeed)
+        credits = CreditLedger(layout: layout, budgets: configuration.credits, clock: clock)
         processor = BatchProcessor(
             layout: layout, configuration: configuration, templates: templates, chooser: chooser,
             statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown,
-            providers: providers)
+            providers: providers, credits: credits)
         generator = ContentGenerator(
             templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout))
         startedAt = clock.now()
@@ -83,7 +86,7 @@ public final class Desk: Sendable {
     func makeScheduler(executor: BlockingExecutor) -> Scheduler {
         Scheduler(
             layout: layout, configuration: configuration, generator: generator, bandit: bandit, statusBook: statusBook,
-            clock: clock, logger: logger, metrics: metrics, executor: executor, identity: identity)
+            clock: clock, logger: logger, metrics: metrics, executor: executor, identity: identity, credits: credits)
     }
 
     /// Processes `file` on `executor` and hands what needs the scheduler to it: a scheduled

@@ -39,6 +39,8 @@ public actor Scheduler {
     let metrics: Metrics
     let executor: BlockingExecutor
     let publisher: Publisher
+    /// The orgs' credits: a cancelled or failed item's credit is refunded.
+    let credits: CreditLedger
     /// Nanoseconds before its due instant an item is generated.
     let lead: Int64
     /// The leases on scheduled batches (several processes on one desk).
@@ -71,8 +73,9 @@ public actor Scheduler {
     public init(
         layout: DeskLayout, configuration: DeskConfiguration, generator: ContentGenerator, bandit: BanditStore,
         statusBook: StatusBook, clock: any DeskClock, logger: Logger, metrics: Metrics, executor: BlockingExecutor,
-        identity: ProcessIdentity = .current
+        identity: ProcessIdentity = .current, credits: CreditLedger? = nil
     ) {
+        self.credits = credits ?? CreditLedger(layout: layout, budgets: configuration.credits, clock: clock)
         self.layout = layout
         self.configuration = configuration
         self.generator = generator
@@ -167,8 +170,9 @@ public actor Scheduler {
         if slots[key] != nil { return nil }
         guard let lease = await takeLease(org: marker.org, batchID: marker.batchID) else { return nil }
         let layout = self.layout
+        let credits = self.credits
         let loaded = await executor.run { () -> Result<ScheduledAdmission, DeskError> in
-            Self.readAdmission(marker, layout: layout)
+            Self.readAdmission(marker, layout: layout, credits: credits)
         }
         switch loaded {
         case .failure(let error):
@@ -204,9 +208,11 @@ public actor Scheduler {
         }
     }
 
-    /// Reads and decodes the archived request of `marker` and computes its due instants.
+    /// Reads and decodes the archived request of `marker` and computes its due instants; the
+    /// items its org's credits did not cover at admission are rejected again (``CreditLedger``
+    /// finds the batch's spend and pays nothing twice).
     nonisolated static func readAdmission(
-        _ marker: ScheduleMarker, layout: DeskLayout
+        _ marker: ScheduleMarker, layout: DeskLayout, credits: CreditLedger
     ) -> Result<
         ScheduledAdmission, DeskError
     > {
@@ -227,7 +233,12 @@ public actor Scheduler {
             let context = DecodeContext(
                 batchID: marker.batchID, org: marker.org, fileName: marker.sourceFile,
                 library: layout.library(org: marker.org))
-            let request = try Validator(maxItems: Int.max).validate(try dialect.decode(document, context: context))
+            var request = try Validator(maxItems: Int.max).validate(try dialect.decode(document, context: context))
+            do throws(Errno) {
+                try credits.admit(&request, batchID: marker.batchID, org: marker.org)
+            } catch {
+                throw DeskError.io("cannot read the credit ledger of \(marker.org)", error)
+            }
             let due = request.schedule.dueTimes(count: request.items.count, now: marker.admittedAt)
             return .success(
                 ScheduledAdmission(
@@ -635,10 +646,16 @@ public actor Scheduler {
         let marker = batch.marker
         let journal = batch.journal
         let leases = self.leases
+        let credits = self.credits
+        let refunds = batch.table.states.indices.filter {
+            batch.table.states[$0] == .cancelled || batch.table.states[$0] == .failed
+        }
         writeStatus(batch, force: true, final: true)
         await batch.statusTask?.value
         let error = await executor.run { () -> Errno? in
             do throws(Errno) {
+                // Before the marker goes: a crash in between refunds again, which changes nothing.
+                try credits.refund(refunds, batchID: marker.batchID, org: marker.org)
                 let path = layout.result(org: marker.org, batchID: marker.batchID)
                 if !answersAtAdmission {
                     try AtomicFile.createIfAbsent(at: path) { dialect.encodeResult(result) }
@@ -723,9 +740,13 @@ public actor Scheduler {
             batch.generateToken += 1
             batch.publishToken += 1
             let journal = batch.journal
+            let credits = self.credits
+            let refunds = batch.table.states.indices.filter { batch.table.states[$0] == .cancelled }
             let error = await executor.run { () -> Errno? in
                 do throws(Errno) {
                     try journal.appendCancel(at: now, cancelled: cancelled)
+                    // The balance shows the refund at once (the batch's end refunds again, idempotently).
+                    try credits.refund(refunds, batchID: batchID, org: org)
                     return nil
                 } catch {
                     return error

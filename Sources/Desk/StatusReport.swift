@@ -17,8 +17,20 @@ public struct StatusReport: Sendable {
         public var document: JSONValue
     }
 
+    /// One budgeted org's credits (`orgs.<org>.credits` in `copydesk.json`).
+    public struct Credits: Sendable, Equatable {
+        public var org: String
+        public var budget: Int
+        /// Credits spent, net of refunds.
+        public var used: Int
+        public var balance: Int
+    }
+
     /// The batches found, newest first.
     public var rows: [Row]
+    /// Every budgeted org's balance, by org name (empty when the desk has no budgets or its
+    /// `copydesk.json` cannot be read).
+    public var credits: [Credits] = []
 
     /// Reads every `state/<org>/*.status.json` of the desk at `layout`, or only `batchID`'s.
     ///
@@ -52,6 +64,12 @@ public struct StatusReport: Sendable {
             throw DeskError(.notFound, "no batch '\(batchID)' in \(layout.state)", field: "BATCH")
         }
         self.rows = rows.sorted { ($0.updatedAt, $0.batchID) > ($1.updatedAt, $1.batchID) }
+        if let configuration = try? DeskConfiguration.load(root: layout.root) {
+            let ledger = CreditLedger(layout: layout, budgets: configuration.credits, clock: SystemClock())
+            credits = configuration.credits.keys.sorted().compactMap { org in
+                ledger.balance(org: org).map { Credits(org: org, budget: $0.budget, used: $0.used, balance: $0.balance) }
+            }
+        }
     }
 
     /// The documents as one JSON array.
@@ -60,8 +78,13 @@ public struct StatusReport: Sendable {
     /// A table: batch, org, status, a progress bar of finished items, the next publication
     /// instant of a scheduled batch, and counts. Items of a scheduled batch count as finished
     /// once published, failed, cancelled or rejected (or when the batch is over).
+    /// Budgeted orgs' balances follow, one line each.
     public func table(width: Int = 24) -> String {
-        if rows.isEmpty { return "no batches yet\n" }
+        var footer = ""
+        for c in credits {
+            footer += "credits \(c.org): \(c.balance) of \(c.budget) left (\(c.used) used)\n"
+        }
+        if rows.isEmpty { return "no batches yet\n" + footer }
         let idWidth = min(48, max(5, rows.map(\.batchID.count).max() ?? 5))
         let orgWidth = min(20, max(3, rows.map(\.org.count).max() ?? 3))
         func pad(_ s: String, _ n: Int) -> String {
@@ -87,6 +110,6 @@ public struct StatusReport: Sendable {
                 + bar + " " + pad(percent + "%", 4) + "  " + pad(row.nextPublishTime ?? "-", 24) + "  " + "\(total): "
                 + counts + "\n"
         }
-        return out
+        return out + footer
     }
 }

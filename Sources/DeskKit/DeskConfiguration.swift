@@ -7,7 +7,9 @@
 ///   "workers": 8,
 ///   "bandit": {"algorithm": "thompson", "epsilon": 0.1, "min_impressions": 100},
 ///   "schedule": {"lead_seconds": 7200},
-///   "providers": [{"name": "local", "type": "openai", "base_url": "http://127.0.0.1:8181/v1", "model": "smollm2"}]
+///   "providers": [{"name": "local", "type": "openai", "base_url": "http://127.0.0.1:8181/v1", "model": "smollm2"}],
+///   "base_url": "https://pages.example.com",
+///   "orgs": {"acme": {"credits": 5000}}
 /// }
 /// ```
 /// An unknown key is an error, so a typo never silently falls back to a default.
@@ -39,6 +41,12 @@ public struct DeskConfiguration: Sendable, Equatable {
     /// The providers, in order of preference (``ProviderSettings``); the built-in `offline`
     /// provider when the file names none.
     public var providers: [ProviderSettings] = [.offline]
+    /// The public address of the published site (`outbox/<org>/published/site/`), without a
+    /// trailing slash: a page published at alias `a` is at `<base_url>/a`. `nil`: no URLs.
+    public var baseURL: String?
+    /// Each org's credit budget (`orgs.<org>.credits`): how many items it may have admitted in
+    /// all. An org without one is unlimited.
+    public var credits: [String: Int] = [:]
 
     /// The built-in defaults.
     public init() {}
@@ -117,12 +125,33 @@ public struct DeskConfiguration: Sendable, Equatable {
                 }
             case "providers":
                 providers = try ProviderSettings.list(from: value, source: source)
-            case "orgs", "routes":
-                continue  // read by the stages that use them
+            case "base_url":
+                guard case .string(var url) = value, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw bad("base_url", "a URL starting with http:// or https://")
+                }
+                while url.hasSuffix("/") { url.removeLast() }
+                baseURL = url
+            case "orgs":
+                guard case .object(let orgs) = value else { throw bad("orgs", "an object keyed by org name") }
+                for (org, settings) in orgs.members {
+                    guard case .object(let o) = settings else { throw bad("orgs.\(org)", "an object") }
+                    for (name, v) in o.members {
+                        switch name {
+                        case "credits":
+                            guard let n = v.intValue, n >= 0 else {
+                                throw bad("orgs.\(org).credits", "a whole number of items, 0 or more")
+                            }
+                            credits[org] = n
+                        default: throw bad("orgs.\(org).\(name)", "credits (unknown key)")
+                        }
+                    }
+                }
+            case "routes":
+                continue  // read by the stage that uses them
             default:
                 throw DeskError(
                     .invalidRequest,
-                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule, providers",
+                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule, providers, base_url, orgs",
                     field: key)
             }
         }

@@ -24,6 +24,10 @@ public struct ItemOutcome: Sendable, Equatable {
     /// How a provider made the content: `provider`, `model`, `prompt_tokens`,
     /// `completion_tokens`, `latency_ms`, `attempts`, `prompt_version_hash` (provider items).
     public var generation: JSONObject?
+    /// Where a published page is, relative to the desk root (`outbox/<org>/published/site/<alias>/index.html`).
+    public var published: String?
+    /// The page's public URL (`base_url` + its alias), when the desk has a `base_url`.
+    public var url: String?
 
     /// An outcome for item `index`.
     public init(
@@ -58,6 +62,8 @@ public struct ItemOutcome: Sendable, Equatable {
         if let trace { o["trace"] = trace }
         if let format { o["format"] = .string(format) }
         if let generation { o["generation"] = .object(generation) }
+        if let published { o["published"] = .string(published) }
+        if let url { o["url"] = .string(url) }
         return .object(o)
     }
 
@@ -71,5 +77,7 @@ public struct ItemOutcome: Sendable, Equatable {
             copyID: json["copy_id"]?.stringValue, trackingID: json["tracking_id"]?.stringValue,
             content: json["content"]?.objectValue, error: json["error"].flatMap(DeskError.init(json:)), trace: json["trace"],
             format: json["format"]?.stringValue, generation: json["generation"]?.objectValue)
+        published = json["published"]?.stringValue
+        url = json["url"]?.stringValue
     }
 }

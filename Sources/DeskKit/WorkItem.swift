@@ -56,6 +56,8 @@ public struct WorkItem: Sendable, Equatable {
     /// The key under which the item's output is stored once: a second worker with the same key
     /// reuses it instead of calling the provider again (bavlio's idempotency tuple).
     public var idempotencyKey: String?
+    /// What a page item asks for (tented): its name, alias and assets; `nil` for other items.
+    public var page: PageRequest?
 
     /// An item at `index`; everything else defaults to empty.
     public init(
@@ -64,8 +66,9 @@ public struct WorkItem: Sendable, Equatable {
         instructions: String? = nil, fields: JSONObject = JSONObject(), attrs: JSONObject = JSONObject(),
         options: ChoiceOptions = ChoiceOptions(), rejection: DeskError? = nil, draft: Bool = false,
         modality: String = "text", customPrompt: String? = nil, brandID: String? = nil, campaignID: String? = nil,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, page: PageRequest? = nil
     ) {
+        self.page = page
         self.modality = modality
         self.customPrompt = customPrompt
         self.brandID = brandID

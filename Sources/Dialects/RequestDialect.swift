@@ -38,12 +38,16 @@ public struct BatchResult: Sendable {
     /// The `prompt_version_hash` of the batch's provider items (``Prompt/versionHash``), when it
     /// has any: the hash their prompts share, or the first item's when they differ.
     public var promptVersionHash: String?
+    /// When the batch was admitted, when that differs from ``completedAt``.
+    public var createdAt: Timestamp?
 
     /// A batch.
     public init(
         batchID: String, org: String, status: BatchState, request: BatchRequest, outcomes: [ItemOutcome],
-        completedAt: Timestamp, dueTimes: [Timestamp] = [], warnings: [String] = [], promptVersionHash: String? = nil
+        completedAt: Timestamp, dueTimes: [Timestamp] = [], warnings: [String] = [], promptVersionHash: String? = nil,
+        createdAt: Timestamp? = nil
     ) {
+        self.createdAt = createdAt
         self.promptVersionHash = promptVersionHash
         self.batchID = batchID
         self.org = org

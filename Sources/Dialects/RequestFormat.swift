@@ -8,11 +8,12 @@ public enum RequestFormat {
     public static let waldium = "waldium"
     public static let lamina = "lamina"
     public static let bavlio = "bavlio"
+    public static let tented = "tented"
 
     /// Each dialect's own item cap, from its documentation (DESIGN.md, "Limits"): justwords 20
-    /// requests, bavlio 200 leads (`n_leads`), lamina 10 items, waldium 100 posts. Native
+    /// requests, bavlio 200 leads (`n_leads`), lamina 10 items, waldium 100 posts, tented 25 items. Native
     /// requests have none of their own (`limits.max_items` applies to every format).
-    public static let itemCaps: [String: Int] = [justwords: 20, bavlio: 200, lamina: 10, waldium: 100]
+    public static let itemCaps: [String: Int] = [justwords: 20, bavlio: 200, lamina: 10, waldium: 100, tented: 25]
 
     /// The item cap of `format`, or `nil` when it has none of its own.
     public static func itemCap(of format: String) -> Int? { itemCaps[format] }
@@ -26,6 +27,8 @@ public enum RequestFormat {
     static let nativeRequestMembers = [
         "items_from", "template_id", "defaults", "schedule", "publish", "idempotency_key",
     ]
+    /// Members of a native item that a tented item never has (tented's `instructions` is shared).
+    static let nativeOnlyItemMembers = nativeItemMembers.subtracting(["instructions"])
     /// Members only a lamina item has (a native item may also have `brief` and `modality`).
     static let laminaItemMarks: Set<String> = ["platform", "brandProfileId", "campaignId"]
 
@@ -34,6 +37,12 @@ public enum RequestFormat {
     /// - **bavlio**: a `step_index` member, and no `items`, `requests` or `posts`.
     /// - **waldium**: `schedule` and `posts`, and no `items` or `items_from`.
     /// - **justwords**: a `requests` array, and no `items`.
+    /// - **tented**: a string `template_id` and an `items` array; no other native request member
+    ///   (`items_from`, `defaults`, `schedule`, `publish`, `idempotency_key`); no item with a
+    ///   native item member other than `instructions` (`id`, `fields`, `topic`, …); and an item
+    ///   with `input_data`. A native request naming a template has items with `fields` (or
+    ///   `id`), never `input_data`, so `{"template_id": …, "items": [{"fields": …}]}` stays
+    ///   native, and so does one whose items have neither.
     /// - **lamina**: an `items` array; no native request member (`items_from`, `template_id`,
     ///   `defaults`, `schedule`, `publish`, `idempotency_key`); no item with a native item member
     ///   (`id`, `template_id`, `topic`, `fields`, `attrs`, `copy_id`, `tracking_id`, `user_id`,
@@ -56,7 +65,10 @@ public enum RequestFormat {
             return waldium
         }
         if case .array? = root["requests"], root["items"] == nil { return justwords }
-        if case .array(let items)? = root["items"], isLamina(root, items: items) { return lamina }
+        if case .array(let items)? = root["items"] {
+            if isTented(root, items: items) { return tented }
+            if isLamina(root, items: items) { return lamina }
+        }
         if root["items"] != nil || root["items_from"] != nil { return native }
         return nil
     }
@@ -75,6 +87,19 @@ public enum RequestFormat {
         return marked
     }
 
+    /// Whether a request with `items` is tented's (``detect(_:)``).
+    static func isTented(_ root: JSONObject, items: [JSONValue]) -> Bool {
+        guard case .string? = root["template_id"] else { return false }
+        for key in nativeRequestMembers where key != "template_id" && root[key] != nil { return false }
+        var marked = false
+        for item in items {
+            guard case .object(let o) = item else { continue }
+            for key in o.keys where nativeOnlyItemMembers.contains(key) { return false }
+            if o["input_data"] != nil { marked = true }
+        }
+        return marked
+    }
+
     /// The dialect that reads `document`, or `nil` when it matches none.
     public static func dialect(for document: JSONValue) -> (any RequestDialect)? {
         detect(document).flatMap(dialect(named:))
@@ -88,11 +113,12 @@ public enum RequestFormat {
         case waldium: return WaldiumDialect()
         case lamina: return LaminaDialect()
         case bavlio: return BavlioDialect()
+        case tented: return TentedDialect()
         default: return nil
         }
     }
 
     /// What a user reads when a document matches no format.
     public static let unknownFormatMessage =
-        "the file is JSON but not a request copydesk knows: a native request has an \"items\" array, a lamina request \"items\" of {brief, platform, modality}, a justwords request a \"requests\" array, a waldium request \"schedule\" and \"posts\", a bavlio request a \"step_index\" (see the README section of each format)"
+        "the file is JSON but not a request copydesk knows: a native request has an \"items\" array, a lamina request \"items\" of {brief, platform, modality}, a justwords request a \"requests\" array, a waldium request \"schedule\" and \"posts\", a bavlio request a \"step_index\", a tented request \"template_id\" and \"items\" of {input_data} (see the README section of each format)"
 }

@@ -133,7 +133,7 @@ public struct ContentGenerator: Sendable {
             guard let templateID = item.templateID,
                 case .success(let template) = templates.template(org: org, id: templateID),
                 template.usesPrompt(for: item)
-            else { return .done(generateCopy(item, org: org)) }
+            else { return .done(generateCopy(item, org: org, context: context)) }
             switch renderPrompt(of: template, for: item, org: org, context: context) {
             case .success(let rendered): job.template = rendered
             case .failure(let error): return .done(failure(item, error))
@@ -256,8 +256,9 @@ public struct ContentGenerator: Sendable {
         return outcome
     }
 
-    /// Renders copy item `item` of `org`.
-    func generateCopy(_ item: WorkItem, org: String) -> ItemOutcome {
+    /// Renders copy item `item` of `org`; an item that names a brand (tented's `include_brand`)
+    /// sees its profile as the Liquid variable `brand`.
+    func generateCopy(_ item: WorkItem, org: String, context: PromptContext = PromptContext()) -> ItemOutcome {
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
         guard let templateID = item.templateID else {
@@ -288,7 +289,16 @@ public struct ContentGenerator: Sendable {
             outcome.content = content
             cached = true
         } else {
-            let variables = Self.variables(for: item)
+            var variables = Self.variables(for: item)
+            if item.brandID != nil, variables["brand"] == nil {
+                switch context.brand(for: item) {
+                case .success(let profile?): variables["brand"] = Value(json: .object(profile))
+                case .success(nil): break
+                case .failure(let error):
+                    outcome.error = error
+                    return outcome
+                }
+            }
             let options = RenderOptions(loader: templates.partials(org: org))
             var content = JSONObject()
             for (name, liquid) in variant.vars {

@@ -24,7 +24,8 @@ public struct PromptContext: Sendable, Equatable {
         guard let layout else { return context }
         var ids = Set<String>()
         ids.insert(request.prompt.brandID ?? "default")
-        for item in request.items where item.rejection == nil && item.kind != .copy {
+        // Copy items use a brand only when they name one (tented's include_brand).
+        for item in request.items where item.rejection == nil && (item.kind != .copy || item.brandID != nil) {
             if let id = item.brandID { ids.insert(id) }
         }
         for id in ids {

@@ -54,18 +54,19 @@ struct RequestFormatTests {
         #expect(RequestFormat.dialect(for: try JSONValue.parse(text))?.name == format)
     }
 
-    @Test(arguments: ["native", "justwords", "waldium", "lamina", "bavlio"])
+    @Test(arguments: ["native", "justwords", "waldium", "lamina", "bavlio", "tented"])
     func everyDialectIsFoundByName(name: String) {
         #expect(RequestFormat.dialect(named: name)?.name == name)
         #expect(RequestFormat.unknownFormatMessage.contains(name == "native" ? "native" : name))
     }
 
     @Test func theItemCapsAreTheDocumentedOnes() {
-        #expect(RequestFormat.itemCaps == ["justwords": 20, "bavlio": 200, "lamina": 10, "waldium": 100])
+        #expect(RequestFormat.itemCaps == ["justwords": 20, "bavlio": 200, "lamina": 10, "waldium": 100, "tented": 25])
         #expect(RequestFormat.itemCap(of: "native") == nil)
         #expect(JustwordsRequestDecoder.maxRequests == 20)
         #expect(WaldiumRequestDecoder.maxPosts == 100)
         #expect(LaminaRequestDecoder.maxItems == 10)
+        #expect(TentedRequestDecoder.maxItems == 25)
     }
 
     /// Every request of the example desk is recognised as the format its name says.
@@ -84,6 +85,7 @@ struct RequestFormatTests {
             "welcome-2026-11-23.json": "native", "journey.json": "justwords", "journey-traced.json": "justwords",
             "posts-campaign.json": "waldium", "launch-eu.json": "native", "sneakers-launch.json": "lamina",
             "spring-launch.bavlio.json": "bavlio", "social-captions.json": "lamina", "renewals.json": "native",
+            "acme-onboarding.json": "tented",
         ]
         var seen = 0
         for file in files where Path.extension(file) == "json" && !file.hasSuffix("broken.json") {
@@ -103,7 +105,7 @@ struct RequestFormatTests {
 }
 
 extension RequestFormatTests {
-    @Test(arguments: [("native", false), ("justwords", false), ("waldium", false), ("lamina", true), ("bavlio", true)])
+    @Test(arguments: [("native", false), ("justwords", false), ("waldium", false), ("lamina", true), ("bavlio", true), ("tented", false)])
     func acknowledgingFormatsAskForImmediatePublication(name: String, publishes: Bool) throws {
         let dialect = try #require(RequestFormat.dialect(named: name))
         #expect(dialect.publishesImmediateBatches == publishes)
