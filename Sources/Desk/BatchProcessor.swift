@@ -148,8 +148,17 @@ public final class BatchProcessor: Sendable {
         }
     }
 
-    private func reject(_ file: ClaimedFile, _ error: DeskError) throws(Errno) -> Disposition {
-        try rejections.reject(path: file.path, name: file.name, org: file.org, error: error)
+    private func reject(_ file: ClaimedFile, _ error: DeskError, itemsFrom: String? = nil) throws(Errno) -> Disposition {
+        var details = JSONObject()
+        var attachment: String?
+        if let itemsFrom, case let path = file.attachmentPath(for: itemsFrom), FileSystem.exists(path) {
+            // The request's rows go with it: linked into rejected/ before the request moves, so
+            // a crash in between loses neither (ClaimStore settles a linked leftover).
+            details["items_from"] = .string(try rejections.keep(path: path, name: itemsFrom, org: file.org))
+            attachment = path
+        }
+        try rejections.reject(path: file.path, name: file.name, org: file.org, error: error, details: details)
+        if let attachment { try FileSystem.remove(attachment) }
         return .rejected(error)
     }
 
@@ -170,40 +179,53 @@ public final class BatchProcessor: Sendable {
         if EventsProcessor.isEventsFile(file.name) {
             return try events.process(file, size: Int(st.st_size))
         }
-        guard Path.extension(file.name) == "json" else {
+        let route = configuration.routes.route(org: file.org, name: file.name)
+        if route == nil && InboxFile.isDataFile(file.name) {
+            let folder = file.org == DeskLayout.defaultOrg ? "" : file.org + "/"
             return try reject(
                 file,
                 DeskError(
                     .unknownFormat,
-                    "copydesk takes request files named *.json, and events files named *.events.jsonl; '\(file.name)' has another extension"))
+                    "\(file.name) matches no route in copydesk.json and no request named it in items_from within \(configuration.itemsFromWaitSeconds) s: add a route (\"routes\": {\"\(folder)*.\(Path.extension(file.name))\": {\"template_id\": …}}) or drop a native request with \"items_from\": \"\(file.name)\" beside it"
+                ))
         }
-        if Int(st.st_size) > configuration.maxFileBytes {
+        guard route != nil || Path.extension(file.name) == "json" else {
+            return try reject(
+                file,
+                DeskError(
+                    .unknownFormat,
+                    "copydesk takes request files named *.json, events files named *.events.jsonl, and *.csv or *.jsonl files a route or a request's items_from names; '\(file.name)' has another extension"))
+        }
+        if route == nil && Int(st.st_size) > configuration.maxFileBytes {
             return try reject(file, tooLarge(file, size: Int(st.st_size)))
         }
         let digest: String
         let batchID: String
         let dialect: any RequestDialect
         let request: BatchRequest
-        switch try read(file) {
+        let outcome: Read
+        if let route { outcome = try readRouted(file, route) } else { outcome = try read(file) }
+        switch outcome {
         case .tooLarge: return try reject(file, tooLarge(file, size: nil))
-        case .rejected(let error): return try reject(file, error)
+        case .rejected(let error, let itemsFrom): return try reject(file, error, itemsFrom: itemsFrom)
+        case .released(let batchID): return .released(batchID: batchID)
         case .cancel(let order): return .cancel(order)
         case .request(let readDigest, let readID, let decoded, let decodedBy):
             (digest, batchID, request, dialect) = (readDigest, readID, decoded, decodedBy)
         }
 
         guard statusBook.begin(batchID) else {
-            return try duplicate(file, of: batchID)
+            return try duplicate(file, of: batchID, itemsFrom: request.itemsFrom)
         }
         var running = true
         defer { if running { statusBook.abandon(batchID) } }
         if let key = request.idempotencyKey,
             case .duplicate(let original) = try index.claim(.idempotencyKey, key, for: batchID, org: file.org)
         {
-            return try duplicate(file, of: original)
+            return try duplicate(file, of: original, itemsFrom: request.itemsFrom)
         }
         if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
-            return try duplicate(file, of: original)
+            return try duplicate(file, of: original, itemsFrom: request.itemsFrom)
         }
         if request.schedule != .immediate {
             let disposition = try admitScheduled(file, batchID: batchID, request: request, dialect: dialect)
@@ -218,9 +240,46 @@ public final class BatchProcessor: Sendable {
 
     private enum Read {
         case tooLarge
-        case rejected(DeskError)
+        /// Rejected as a whole, with the `items_from` file already taken beside it, if any.
+        case rejected(DeskError, itemsFrom: String?)
+        /// Given back to the inbox while waiting for its `items_from` file (shutdown).
+        case released(batchID: String)
         case cancel(CancelOrder)
         case request(digest: String, batchID: String, request: BatchRequest, dialect: any RequestDialect)
+    }
+
+    /// Reads a CSV or JSONL export a route matched: the route's body is the request, each row an
+    /// item; the batch id is the file's stem and the hash of its bytes, as for any file. Streamed.
+    private func readRouted(_ file: ClaimedFile, _ route: Route) throws(Errno) -> Read {
+        var body = route.body
+        body["items"] = .array([])
+        let document = JSONValue.object(body)
+        do throws(DeskError) {
+            var request = try NativeRequestDecoder.decode(document)
+            request.itemsFrom = nil
+            let digest = try NativeRequestDecoder.appendRows(
+                to: &request, document: document, path: file.path, displayName: file.name,
+                limit: configuration.maxItems)
+            request = try validator.validate(request)
+            providers.rejectUnserved(&request, org: file.org)
+            let batchID = BatchID.make(name: file.name, hexDigest: digest)
+            return .request(digest: digest, batchID: batchID, request: request, dialect: NativeDialect())
+        } catch {
+            return .rejected(error, itemsFrom: nil)
+        }
+    }
+
+    /// Takes the request's `items_from` file from its inbox folder into the claim folder beside
+    /// it, waiting up to `intake.items_from_wait_seconds` for it to appear (polling every 50 ms on
+    /// this blocking thread). `nil` when it never came; `.some(nil)` when the desk is stopping.
+    private func takeItemsFrom(_ name: String, for file: ClaimedFile) throws(Errno) -> String?? {
+        let deadline = clock.uptimeNanoseconds() &+ UInt64(configuration.itemsFromWaitSeconds * 1e9)
+        while true {
+            if let path = try claims.claimAttachment(named: name, for: file) { return .some(path) }
+            if clock.uptimeNanoseconds() >= deadline { return nil }
+            if shutdown.isTriggered { return .some(nil) }
+            usleep(50_000)
+        }
     }
 
     /// Reads, parses and decodes the file. The bytes and the JSON tree live only in here, so a
@@ -229,34 +288,67 @@ public final class BatchProcessor: Sendable {
         guard let bytes = try FileSystem.readFile(file.path, limit: configuration.maxFileBytes) else {
             return .tooLarge
         }
-        let digest = SHA256.hexDigest(bytes)
-        let batchID = BatchID.make(name: file.name, hexDigest: digest)
+        var digest = SHA256.hexDigest(bytes)
+        var batchID = BatchID.make(name: file.name, hexDigest: digest)
         let document: JSONValue
         do throws(JSONParseError) {
             document = try JSONValue.parse(bytes)
         } catch {
             return .rejected(
-                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
+                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column),
+                itemsFrom: nil)
         }
         if let target = CancelOrder.batchID(in: document) {
             guard Path.isSafeID(target) else {
                 return .rejected(
-                    DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"))
+                    DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"),
+                    itemsFrom: nil)
             }
             return .cancel(CancelOrder(batchID: target, org: file.org, id: batchID))
         }
         guard let dialect = RequestFormat.dialect(for: document) else {
-            return .rejected(DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
+            return .rejected(DeskError(.unknownFormat, RequestFormat.unknownFormatMessage), itemsFrom: nil)
+        }
+        let context = DecodeContext(
+            batchID: batchID, org: file.org, fileName: file.name, library: layout.library(org: file.org))
+        var request: BatchRequest
+        do throws(DeskError) {
+            request = try dialect.decode(document, context: context)
+        } catch {
+            return .rejected(error, itemsFrom: nil)
+        }
+        if let name = request.itemsFrom {
+            let path: String
+            switch try takeItemsFrom(name, for: file) {
+            case .none:
+                return .rejected(
+                    DeskError(
+                        .notFound,
+                        "items_from names \(name), which did not appear beside \(file.name) in its inbox folder within \(configuration.itemsFromWaitSeconds) s (intake.items_from_wait_seconds): drop the file first, then the request",
+                        field: "items_from"), itemsFrom: nil)
+            case .some(.none):
+                try claims.release(file)
+                return .released(batchID: batchID)
+            case .some(.some(let taken)):
+                path = taken
+            }
+            do throws(DeskError) {
+                // The rows are part of the batch: its id and its content key cover both files.
+                let rowsDigest = try NativeRequestDecoder.appendRows(
+                    to: &request, document: document, path: path, displayName: name, limit: configuration.maxItems)
+                digest = SHA256.hexDigest(Array((digest + rowsDigest).utf8))
+                batchID = BatchID.make(name: file.name, hexDigest: digest)
+            } catch {
+                return .rejected(error, itemsFrom: name)
+            }
         }
         do throws(DeskError) {
-            let context = DecodeContext(
-                batchID: batchID, org: file.org, fileName: file.name, library: layout.library(org: file.org))
-            var request = try validator.validate(try dialect.decode(document, context: context))
-            providers.rejectUnserved(&request, org: file.org)
-            return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
+            request = try validator.validate(request)
         } catch {
-            return .rejected(error)
+            return .rejected(error, itemsFrom: request.itemsFrom)
         }
+        providers.rejectUnserved(&request, org: file.org)
+        return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
     }
 
     /// Writes each generated output of an immediate batch into `outbox/<org>/published/<batch>/`.
@@ -281,19 +373,30 @@ public final class BatchProcessor: Sendable {
             "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files")
     }
 
-    private func duplicate(_ file: ClaimedFile, of original: String) throws(Errno) -> Disposition {
+    private func duplicate(_ file: ClaimedFile, of original: String, itemsFrom: String?) throws(Errno) -> Disposition {
         if !(try statusBook.recordDuplicate(of: original, org: file.org, file: file.name)) {
             logger.warning("file.duplicate_unrecorded", ["org": file.org, "file": file.name, "of": original])
         }
-        try archive(file, as: Path.stem(file.name) + ".duplicate-of-" + original + ".json")
+        try archive(file, stem: Path.stem(file.name) + ".duplicate-of-" + original, itemsFrom: itemsFrom)
         return .duplicate(of: original)
     }
 
-    private func archive(_ file: ClaimedFile, as name: String) throws(Errno) {
+    /// Moves the claimed file into `archive/<org>/` as `<stem>.<its extension>` (a request stays
+    /// `.json`, a routed export keeps `.csv`/`.jsonl`). A request's `items_from` file goes beside
+    /// it as `<stem>.<its extension>`: linked there first, then the request moves, then the
+    /// claim's name is removed, so at every instant the rows are in the claim or the archive.
+    private func archive(_ file: ClaimedFile, stem: String, itemsFrom: String? = nil) throws(Errno) {
         let folder = layout.archive(org: file.org)
         try FileSystem.ensureDirectory(folder)
-        try FileSystem.rename(file.path, to: Path.join(folder, name))
+        var attachment: String?
+        if let itemsFrom, case let path = file.attachmentPath(for: itemsFrom), FileSystem.exists(path) {
+            try FileSystem.link(path, to: Path.join(folder, stem + "." + Path.extension(itemsFrom)))
+            attachment = path
+        }
+        let ext = InboxFile.isDataFile(file.name) ? Path.extension(file.name) : "json"
+        try FileSystem.rename(file.path, to: Path.join(folder, stem + "." + ext))
         try FileSystem.syncDirectory(folder)
+        if let attachment { try FileSystem.remove(attachment) }
     }
 
     /// Makes a scheduled batch durable: its marker, its first status (every item pending, with
@@ -311,6 +414,16 @@ public final class BatchProcessor: Sendable {
             batchID: batchID, org: file.org, sourceFile: file.name, request: request, due: due, admittedAt: admittedAt,
             warnings: request.schedule.warnings(now: admittedAt))
         try admission.marker.write(layout: layout)
+        if let route = configuration.routes.route(org: file.org, name: file.name) {
+            // The scheduler reads a batch back from archive/<org>/<batch_id>.json: for a routed
+            // export that is the route's body naming the export, archived beside it.
+            var body = route.body
+            body["items_from"] = .string(file.name)
+            try FileSystem.ensureDirectory(layout.archive(org: file.org))
+            try AtomicFile.write(
+                JSONValue.object(body).serialized(pretty: true),
+                to: Path.join(layout.archive(org: file.org), batchID + ".json"), syncDirectory: false)
+        }
         var status = BatchStatus(
             batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,
             createdAt: admittedAt, idempotencyKey: request.idempotencyKey, items: [])
@@ -328,7 +441,7 @@ public final class BatchProcessor: Sendable {
                     batchID: batchID, org: file.org, status: .inProgress, request: request, outcomes: [],
                     completedAt: admittedAt, dueTimes: due, warnings: admission.warnings))
         }
-        try archive(file, as: batchID + ".json")
+        try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
         return .scheduled(admission)
     }
 
@@ -346,7 +459,7 @@ public final class BatchProcessor: Sendable {
                 try AtomicFile.createIfAbsent(at: path) {
                     (RequestFormat.dialect(named: format) ?? NativeDialect()).encodeCancellation(cancellation)
                 }
-                try archive(file, as: order.id + ".json")
+                try archive(file, stem: order.id)
                 logger.info(
                     "batch.cancelled",
                     [
@@ -374,7 +487,7 @@ public final class BatchProcessor: Sendable {
             if let raw = existing["status"]?.stringValue, let state = BatchState(rawValue: raw), state.isFinal {
                 // Finished before a crash took the process; only the clean-up was left.
                 ItemJournal(path: layout.itemJournal(org: file.org, batchID: batchID)).remove()
-                try archive(file, as: batchID + ".json")
+                try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
                 statusBook.abandon(batchID)
                 let states = (existing["items"]?.arrayValue ?? []).compactMap {
                     $0["status"]?.stringValue.flatMap(ItemState.init(rawValue:))
@@ -486,7 +599,7 @@ public final class BatchProcessor: Sendable {
         // The journal goes before the request leaves the claim: once archived, nothing would
         // come back for it (a crash in between finds the final status and only archives).
         if chunked || journaled || !stored.isEmpty { journal.remove() }
-        try archive(file, as: batchID + ".json")
+        try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
         for state in ItemState.allCases where progress[state] > 0 {
             metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])
         }

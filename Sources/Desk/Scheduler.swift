@@ -196,7 +196,14 @@ public actor Scheduler {
             let context = DecodeContext(
                 batchID: marker.batchID, org: marker.org, fileName: marker.sourceFile,
                 library: layout.library(org: marker.org))
-            let request = try Validator(maxItems: Int.max).validate(try dialect.decode(document, context: context))
+            var decoded = try dialect.decode(document, context: context)
+            if let name = decoded.itemsFrom {
+                // Its rows were archived beside it as <batch_id>.csv / .jsonl.
+                let rows = Path.join(Path.parent(path), marker.batchID + "." + Path.extension(name))
+                _ = try NativeRequestDecoder.appendRows(
+                    to: &decoded, document: document, path: rows, displayName: name, limit: Int.max)
+            }
+            let request = try Validator(maxItems: Int.max).validate(decoded)
             let due = request.schedule.dueTimes(count: request.items.count, now: marker.admittedAt)
             return .success(
                 ScheduledAdmission(

@@ -82,6 +82,31 @@ public enum NativeRequestDecoder {
         return defaults
     }
 
+    /// Appends the rows of the CSV or JSONL file at `path` (shown as `displayName`) to `request`,
+    /// which ``decode(_:)`` made from `document`, as items after its own; at most `limit` items in
+    /// all. Returns the file's hex SHA-256. Throws `INVALID_REQUEST` when the file has no rows,
+    /// `TOO_MANY_ITEMS` past the limit. Streamed: O(n) time in the file, memory for the items only.
+    public static func appendRows(
+        to request: inout BatchRequest, document: JSONValue, path: String, displayName: String, limit: Int
+    ) throws(DeskError) -> String {
+        guard let format = ItemsFromReader.Format(name: displayName) else {
+            throw DeskError(.unknownFormat, "\(displayName) is neither a .csv nor a .jsonl file", field: "items_from")
+        }
+        let output = try ItemsFromReader.read(
+            path: path, displayName: displayName, format: format, defaults: try itemDefaults(document),
+            firstIndex: request.items.count, limit: max(0, limit - request.items.count))
+        if output.items.isEmpty {
+            throw DeskError(
+                .invalidRequest,
+                format == .csv
+                    ? "\(displayName) has no rows: a CSV needs a header line naming the columns, then one line per item"
+                    : "\(displayName) has no lines: a JSONL file holds one JSON object per line, one per item",
+                field: "items_from")
+        }
+        request.items.append(contentsOf: output.items)
+        return output.hexDigest
+    }
+
     /// The checked `items_from` name, or `nil`; throws `INVALID_REQUEST` naming the field when it
     /// is not one safe `.csv` or `.jsonl` name in the request's own folder.
     private static func itemsFromName(_ root: JSONObject) throws(DeskError) -> String? {
