@@ -213,7 +213,6 @@ public final class BatchProcessor: Sendable {
         case .request(let readDigest, let readID, let decoded, let decodedBy):
             (digest, batchID, request, dialect) = (readDigest, readID, decoded, decodedBy)
         }
-
         guard statusBook.begin(batchID) else {
             return try duplicate(file, of: batchID, itemsFrom: request.itemsFrom)
         }
@@ -260,7 +259,7 @@ public final class BatchProcessor: Sendable {
             let digest = try NativeRequestDecoder.appendRows(
                 to: &request, document: document, path: file.path, displayName: file.name,
                 limit: configuration.maxItems)
-            request = try validator.validate(request)
+            try validator.validate(&request)
             providers.rejectUnserved(&request, org: file.org)
             let batchID = BatchID.make(name: file.name, hexDigest: digest)
             return .request(digest: digest, batchID: batchID, request: request, dialect: NativeDialect())
@@ -343,7 +342,7 @@ public final class BatchProcessor: Sendable {
             }
         }
         do throws(DeskError) {
-            request = try validator.validate(request)
+            try validator.validate(&request)
         } catch {
             return .rejected(error, itemsFrom: request.itemsFrom)
         }
@@ -515,7 +514,8 @@ public final class BatchProcessor: Sendable {
             batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,
             createdAt: createdAt, idempotencyKey: request.idempotencyKey, items: outcomes)
 
-        let todo = request.items.filter { $0.rejection == nil && stored[$0.index] == nil }
+        // Positions, not copies: a copy of 100,000 items would cost tens of MiB.
+        let todo = request.items.indices.filter { request.items[$0].rejection == nil && stored[request.items[$0].index] == nil }
         let chunk = configuration.checkpointItems
         let chunked = todo.count > chunk
         var lastStatusWrite: UInt64 = 0
@@ -524,6 +524,9 @@ public final class BatchProcessor: Sendable {
             try statusBook.write(status, final: false)
             lastStatusWrite = clock.uptimeNanoseconds()
         }
+        // The status must not keep a second reference to the outcomes between writes: the next
+        // update of one outcome would copy them all (a second array of every item).
+        status.items = []
         // Brand profiles and campaign prompts are read once for the whole batch.
         let promptContext = PromptContext.resolve(request, org: file.org, layout: layout)
         var journaled = false
@@ -540,7 +543,8 @@ public final class BatchProcessor: Sendable {
             var made: [ItemOutcome] = []
             made.reserveCapacity(end - start)
             var storeError: Errno?
-            generator.generate(todo[start..<end], org: file.org, context: promptContext) { arrived in
+            let items = todo[start..<end].map { request.items[$0] }
+            generator.generate(items, org: file.org, context: promptContext) { arrived in
                 for outcome in arrived { outcomes[outcome.index] = outcome }
                 if arrived.contains(where: { $0.generation != nil }) {
                     // A provider's output is durable before anything else happens to it, so a
@@ -569,11 +573,11 @@ public final class BatchProcessor: Sendable {
                     // writes would make every later item's update copy it (O(n) per chunk).
                     status.items = outcomes
                     try statusBook.write(status, final: false)
+                    status.items = []
                     lastStatusWrite = clock.uptimeNanoseconds()
                 }
             }
         }
-
         let progress = Progress(outcomes.map(\.state))
         let finalState: BatchState = progress[.generated] + progress[.published] > 0 ? .completed : .failed
         let completedAt = clock.now()

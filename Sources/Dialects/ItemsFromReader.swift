@@ -45,10 +45,10 @@ public struct ItemsFromReader {
         }
     }
 
-    /// What reading a file gave.
+    /// What reading a file gave (its items went into the array given).
     public struct Output: Sendable {
-        /// One item per row, good or rejected, numbered from the first index given.
-        public var items: [WorkItem]
+        /// How many items (rows, good or rejected) were appended.
+        public var count: Int
         /// The hex SHA-256 of the file's bytes.
         public var hexDigest: String
         /// The most bytes the reader held at once (its chunk plus the longest row).
@@ -86,19 +86,19 @@ public struct ItemsFromReader {
         return .field(name)
     }
 
-    /// Reads the file at `path` (shown to users as `displayName`), appending at most `limit`
-    /// items numbered from `firstIndex`. Throws `TOO_MANY_ITEMS` past the limit (reading stops
+    /// Reads the file at `path` (shown to users as `displayName`), appending to `items` at most
+    /// `limit` items numbered from `items.count` (appended in place: no second array of items). Throws `TOO_MANY_ITEMS` past the limit (reading stops
     /// there), `INVALID_REQUEST` for a CSV without a header, an `IO_ERROR` when the file cannot be
     /// read. O(n) in the file's size.
     public static func read(
-        path: String, displayName: String, format: Format, defaults: Defaults, firstIndex: Int, limit: Int,
+        path: String, displayName: String, format: Format, defaults: Defaults, into items: inout [WorkItem], limit: Int,
         chunkSize: Int = 64 * 1024
     ) throws(DeskError) -> Output {
         let output: Output
         do throws(Errno) {
             switch format {
-            case .csv: output = try readCSV(path, displayName, defaults, firstIndex, limit, chunkSize)
-            case .jsonl: output = try readJSONL(path, displayName, defaults, firstIndex, limit, chunkSize)
+            case .csv: output = try readCSV(path, displayName, defaults, &items, limit, chunkSize)
+            case .jsonl: output = try readJSONL(path, displayName, defaults, &items, limit, chunkSize)
             }
         } catch {
             throw DeskError.io("cannot read \(displayName)", error)
@@ -115,13 +115,14 @@ public struct ItemsFromReader {
     }
 
     private static func readCSV(
-        _ path: String, _ displayName: String, _ defaults: Defaults, _ firstIndex: Int, _ limit: Int, _ chunkSize: Int
+        _ path: String, _ displayName: String, _ defaults: Defaults, _ items: inout [WorkItem], _ limit: Int,
+        _ chunkSize: Int
     ) throws(Errno) -> Output {
+        let firstIndex = items.count
         var reader = try CSVReader(path: path, chunkSize: chunkSize, hashing: true)
         defer { reader.close() }
-        var items: [WorkItem] = []
         guard let header = try reader.next() else {
-            return Output(items: [], hexDigest: reader.hexDigest ?? "", peakBufferedBytes: reader.peakBufferedBytes)
+            return Output(count: 0, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: reader.peakBufferedBytes)
         }
         let names = header.fields.map { $0.trimmingSpaces }
         let roles = names.map(role(of:))
@@ -131,7 +132,7 @@ public struct ItemsFromReader {
         var index = firstIndex
         while let row = try reader.next() {
             if index - firstIndex >= limit {
-                return Output(items: [], hexDigest: "", peakBufferedBytes: 0, exceededLimit: true)
+                return Output(count: index - firstIndex, hexDigest: "", peakBufferedBytes: 0, exceededLimit: true)
             }
             var item = WorkItem(index: index, options: defaults.options)
             item.templateID = defaults.templateID
@@ -160,19 +161,21 @@ public struct ItemsFromReader {
             items.append(item)
             index += 1
         }
-        return Output(items: items, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: reader.peakBufferedBytes)
+        return Output(
+            count: index - firstIndex, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: reader.peakBufferedBytes)
     }
 
     private static func readJSONL(
-        _ path: String, _ displayName: String, _ defaults: Defaults, _ firstIndex: Int, _ limit: Int, _ chunkSize: Int
+        _ path: String, _ displayName: String, _ defaults: Defaults, _ items: inout [WorkItem], _ limit: Int,
+        _ chunkSize: Int
     ) throws(Errno) -> Output {
+        let firstIndex = items.count
         var reader = try JSONLinesReader(path: path, chunkSize: chunkSize, hashing: true)
         defer { reader.close() }
-        var items: [WorkItem] = []
         var index = firstIndex
         while let line = try reader.next() {
             if index - firstIndex >= limit {
-                return Output(items: [], hexDigest: "", peakBufferedBytes: 0, exceededLimit: true)
+                return Output(count: index - firstIndex, hexDigest: "", peakBufferedBytes: 0, exceededLimit: true)
             }
             var item = WorkItem(index: index, options: defaults.options)
             item.templateID = defaults.templateID
@@ -210,7 +213,7 @@ public struct ItemsFromReader {
             items.append(item)
             index += 1
         }
-        return Output(items: items, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: 0)
+        return Output(count: index - firstIndex, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: 0)
     }
 
     private static func set(_ key: String, _ value: String, on item: inout WorkItem) {

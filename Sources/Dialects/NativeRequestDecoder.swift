@@ -94,8 +94,8 @@ public enum NativeRequestDecoder {
         }
         let output = try ItemsFromReader.read(
             path: path, displayName: displayName, format: format, defaults: try itemDefaults(document),
-            firstIndex: request.items.count, limit: max(0, limit - request.items.count))
-        if output.items.isEmpty {
+            into: &request.items, limit: max(0, limit - request.items.count))
+        if output.count == 0 {
             throw DeskError(
                 .invalidRequest,
                 format == .csv
@@ -103,7 +103,6 @@ public enum NativeRequestDecoder {
                     : "\(displayName) has no lines: a JSONL file holds one JSON object per line, one per item",
                 field: "items_from")
         }
-        request.items.append(contentsOf: output.items)
         return output.hexDigest
     }
 

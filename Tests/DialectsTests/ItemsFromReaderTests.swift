@@ -41,16 +41,18 @@ struct ItemsFromReaderTests {
                 "id,user_id,bucket,attrs.plan,first_name,company\nr1,u1,trial,pro,Jane,\nr2,,,,Omar,Initech\n,u3\n".utf8))
         let defaults = ItemsFromReader.Defaults(
             templateID: "hello", fields: JSONObject([("company", "Acme")]), attrs: JSONObject([("region", "eu")]))
+        var items = [WorkItem(index: 0), WorkItem(index: 1)]
         let output = try ItemsFromReader.read(
-            path: path, displayName: "leads.csv", format: .csv, defaults: defaults, firstIndex: 2, limit: 10)
-        #expect(output.items.count == 3)
-        let first = output.items[0]
+            path: path, displayName: "leads.csv", format: .csv, defaults: defaults, into: &items, limit: 10)
+        #expect(output.count == 3 && items.count == 5)
+        items.removeFirst(2)
+        let first = items[0]
         #expect(first.index == 2 && first.id == "r1" && first.userID == "u1" && first.bucket == "trial")
         #expect(first.fields["first_name"] == "Jane" && first.fields["company"] == "Acme")
         #expect(first.attrs["plan"] == "pro" && first.attrs["region"] == "eu")
         #expect(first.templateID == "hello" && first.rejection == nil)
-        #expect(output.items[1].fields["company"] == "Initech" && output.items[1].userID == nil)
-        #expect(output.items[2].rejection?.message == "leads.csv line 4 has 2 fields; the header has 6")
+        #expect(items[1].fields["company"] == "Initech" && items[1].userID == nil)
+        #expect(items[2].rejection?.message == "leads.csv line 4 has 2 fields; the header has 6")
         #expect(output.hexDigest == SHA256.hexDigest(try #require(try FileSystem.readFile(path))))
     }
 
@@ -65,10 +67,10 @@ struct ItemsFromReaderTests {
                 {"id": [1]}
                 {"topic": "Why onboarding matters"}
                 """#.utf8))
-        let output = try ItemsFromReader.read(
-            path: path, displayName: "rows.jsonl", format: .jsonl, defaults: .init(templateID: "hello"), firstIndex: 0,
+        var items: [WorkItem] = []
+        _ = try ItemsFromReader.read(
+            path: path, displayName: "rows.jsonl", format: .jsonl, defaults: .init(templateID: "hello"), into: &items,
             limit: 10)
-        let items = output.items
         #expect(items.count == 5)
         #expect(items[0].id == "7" && items[0].copyID == "b" && items[0].fields["score"] == 3 && items[0].rejection == nil)
         #expect(items[1].rejection?.message.hasPrefix("rows.jsonl line 2: not valid JSON") == true)
@@ -80,16 +82,12 @@ struct ItemsFromReaderTests {
 
     @Test func moreRowsThanTheLimitIsTooManyItems() throws {
         let path = try csvFile(Array("id\n1\n2\n3\n".utf8))
-        #expect(throws: DeskError.self) {
+        var items: [WorkItem] = []
+        let error = #expect(throws: DeskError.self) {
             try ItemsFromReader.read(
-                path: path, displayName: "x.csv", format: .csv, defaults: .init(templateID: "t"), firstIndex: 0, limit: 2)
+                path: path, displayName: "x.csv", format: .csv, defaults: .init(templateID: "t"), into: &items, limit: 2)
         }
-        do {
-            _ = try ItemsFromReader.read(
-                path: path, displayName: "x.csv", format: .csv, defaults: .init(templateID: "t"), firstIndex: 0, limit: 2)
-        } catch {
-            #expect(error.code == .tooManyItems)
-        }
+        #expect(error?.code == .tooManyItems)
     }
 
     /// The reader's memory does not grow with the file: a 6 MB file read through a 4 KiB chunk
