@@ -7,7 +7,7 @@ monotonic clock); peak RSS is the daemon's VmHWM from /proc/<pid>/status once th
 Each run uses a fresh desk; the median of the runs is printed last. Goals: <= 5 s, <= 300 MiB.
 """
 import argparse, json, os, random, shutil, statistics, subprocess, sys, tempfile, time
-from bench_common import Watcher
+from bench_common import Watcher, start_watch
 
 TEMPLATE = {"id": "welcome", "approved": True, "variants": [
     {"id": "warm", "vars": {
@@ -46,21 +46,7 @@ def make_desk():
     return root
 
 
-def start(binary, root):
-    log = open(root + ".log", "w")
-    proc = subprocess.Popen([binary, "watch", root, "--log-level", "warn"], stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with open(os.path.join(root, "state/health.json")) as f:
-                h = json.load(f)
-            if h.get("pid") == proc.pid and h.get("status") == "running":
-                return proc
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.01)
-    proc.kill()
-    raise RuntimeError("copydesk did not start; see " + root + ".log")
+start = start_watch
 
 
 def peak_rss_mib(pid):
