@@ -1,7 +1,7 @@
 """What the Python benchmark drivers share: an inotify watcher of a folder, the test template, and
 percentiles. Times are taken when inotify reports a name, never from file mtimes (they tick in
 4 ms steps here)."""
-import ctypes, ctypes.util, os, struct, threading, time
+import ctypes, ctypes.util, json, os, struct, subprocess, threading, time
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 IN_CREATE = 0x100
@@ -50,3 +50,23 @@ class Watcher(threading.Thread):
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def start_watch(binary, root):
+    """Starts `copydesk watch ROOT` (log in ROOT.log) and returns the process once its health file
+    says it is running (the inbox is watched and scanned)."""
+    log = open(root + ".log", "w")
+    proc = subprocess.Popen([binary, "watch", root, "--log-level", "warn"], stdout=log, stderr=log)
+    deadline = time.monotonic() + 30
+    health = os.path.join(root, "state/health.json")
+    while time.monotonic() < deadline:
+        try:
+            with open(health) as f:
+                h = json.load(f)
+            if h.get("pid") == proc.pid and h.get("status") == "running":
+                return proc
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.01)
+    proc.kill()
+    raise RuntimeError("copydesk did not start; see " + root + ".log")

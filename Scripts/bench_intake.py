@@ -11,7 +11,7 @@ the median of the runs is printed last.
 """
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-from bench_common import TEMPLATE, Watcher, percentile
+from bench_common import TEMPLATE, Watcher, percentile, start_watch
 
 
 def make_desk():
@@ -23,22 +23,7 @@ def make_desk():
     return root
 
 
-def start(binary, root):
-    log = open(root + ".log", "w")
-    proc = subprocess.Popen([binary, "watch", root, "--log-level", "warn"], stdout=log, stderr=log)
-    deadline = time.monotonic() + 30
-    health = os.path.join(root, "state/health.json")
-    while time.monotonic() < deadline:
-        try:
-            with open(health) as f:
-                h = json.load(f)
-            if h.get("pid") == proc.pid and h.get("status") == "running":
-                return proc
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.01)
-    proc.kill()
-    raise RuntimeError("copydesk did not start; see " + root + ".log")
+start = start_watch
 
 
 def stage(root, i):

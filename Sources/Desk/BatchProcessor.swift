@@ -155,8 +155,17 @@ public final class BatchProcessor: Sendable {
         }
     }
 
-    private func reject(_ file: ClaimedFile, _ error: DeskError) throws(Errno) -> Disposition {
-        try rejections.reject(path: file.path, name: file.name, org: file.org, error: error)
+    private func reject(_ file: ClaimedFile, _ error: DeskError, itemsFrom: String? = nil) throws(Errno) -> Disposition {
+        var details = JSONObject()
+        var attachment: String?
+        if let itemsFrom, case let path = file.attachmentPath(for: itemsFrom), FileSystem.exists(path) {
+            // The request's rows go with it: linked into rejected/ before the request moves, so
+            // a crash in between loses neither (ClaimStore settles a linked leftover).
+            details["items_from"] = .string(try rejections.keep(path: path, name: itemsFrom, org: file.org))
+            attachment = path
+        }
+        try rejections.reject(path: file.path, name: file.name, org: file.org, error: error, details: details)
+        if let attachment { try FileSystem.remove(attachment) }
         return .rejected(error)
     }
 
@@ -177,40 +186,52 @@ public final class BatchProcessor: Sendable {
         if EventsProcessor.isEventsFile(file.name) {
             return try events.process(file, size: Int(st.st_size))
         }
-        guard Path.extension(file.name) == "json" else {
+        let route = configuration.routes.route(org: file.org, name: file.name)
+        if route == nil && InboxFile.isDataFile(file.name) {
+            let folder = file.org == DeskLayout.defaultOrg ? "" : file.org + "/"
             return try reject(
                 file,
                 DeskError(
                     .unknownFormat,
-                    "copydesk takes request files named *.json, and events files named *.events.jsonl; '\(file.name)' has another extension"))
+                    "\(file.name) matches no route in copydesk.json and no request named it in items_from within \(configuration.itemsFromWaitSeconds) s: add a route (\"routes\": {\"\(folder)*.\(Path.extension(file.name))\": {\"template_id\": …}}) or drop a native request with \"items_from\": \"\(file.name)\" beside it"
+                ))
         }
-        if Int(st.st_size) > configuration.maxFileBytes {
+        guard route != nil || Path.extension(file.name) == "json" else {
+            return try reject(
+                file,
+                DeskError(
+                    .unknownFormat,
+                    "copydesk takes request files named *.json, events files named *.events.jsonl, and *.csv or *.jsonl files a route or a request's items_from names; '\(file.name)' has another extension"))
+        }
+        if route == nil && Int(st.st_size) > configuration.maxFileBytes {
             return try reject(file, tooLarge(file, size: Int(st.st_size)))
         }
         let digest: String
         let batchID: String
         let dialect: any RequestDialect
         var request: BatchRequest
-        switch try read(file) {
+        let outcome: Read
+        if let route { outcome = try readRouted(file, route) } else { outcome = try read(file) }
+        switch outcome {
         case .tooLarge: return try reject(file, tooLarge(file, size: nil))
-        case .rejected(let error): return try reject(file, error)
+        case .rejected(let error, let itemsFrom): return try reject(file, error, itemsFrom: itemsFrom)
+        case .released(let batchID): return .released(batchID: batchID)
         case .cancel(let order): return .cancel(order)
         case .request(let readDigest, let readID, let decoded, let decodedBy):
             (digest, batchID, request, dialect) = (readDigest, readID, decoded, decodedBy)
         }
-
         guard statusBook.begin(batchID) else {
-            return try duplicate(file, of: batchID)
+            return try duplicate(file, of: batchID, itemsFrom: request.itemsFrom)
         }
         var running = true
         defer { if running { statusBook.abandon(batchID) } }
         if let key = request.idempotencyKey,
             case .duplicate(let original) = try index.claim(.idempotencyKey, key, for: batchID, org: file.org)
         {
-            return try duplicate(file, of: original)
+            return try duplicate(file, of: original, itemsFrom: request.itemsFrom)
         }
         if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
-            return try duplicate(file, of: original)
+            return try duplicate(file, of: original, itemsFrom: request.itemsFrom)
         }
         // Aliases first, so an item that cannot have its alias spends no credit; an item left
         // without credit gives its alias back.
@@ -231,9 +252,46 @@ public final class BatchProcessor: Sendable {
 
     private enum Read {
         case tooLarge
-        case rejected(DeskError)
+        /// Rejected as a whole, with the `items_from` file already taken beside it, if any.
+        case rejected(DeskError, itemsFrom: String?)
+        /// Given back to the inbox while waiting for its `items_from` file (shutdown).
+        case released(batchID: String)
         case cancel(CancelOrder)
         case request(digest: String, batchID: String, request: BatchRequest, dialect: any RequestDialect)
+    }
+
+    /// Reads a CSV or JSONL export a route matched: the route's body is the request, each row an
+    /// item; the batch id is the file's stem and the hash of its bytes, as for any file. Streamed.
+    private func readRouted(_ file: ClaimedFile, _ route: Route) throws(Errno) -> Read {
+        var body = route.body
+        body["items"] = .array([])
+        let document = JSONValue.object(body)
+        do throws(DeskError) {
+            var request = try NativeRequestDecoder.decode(document)
+            request.itemsFrom = nil
+            let digest = try NativeRequestDecoder.appendRows(
+                to: &request, document: document, path: file.path, displayName: file.name,
+                limit: configuration.maxItems)
+            try validator.validate(&request)
+            providers.rejectUnserved(&request, org: file.org)
+            let batchID = BatchID.make(name: file.name, hexDigest: digest)
+            return .request(digest: digest, batchID: batchID, request: request, dialect: NativeDialect())
+        } catch {
+            return .rejected(error, itemsFrom: nil)
+        }
+    }
+
+    /// Takes the request's `items_from` file from its inbox folder into the claim folder beside
+    /// it, waiting up to `intake.items_from_wait_seconds` for it to appear (polling every 50 ms on
+    /// this blocking thread). `nil` when it never came; `.some(nil)` when the desk is stopping.
+    private func takeItemsFrom(_ name: String, for file: ClaimedFile) throws(Errno) -> String?? {
+        let deadline = clock.uptimeNanoseconds() &+ UInt64(configuration.itemsFromWaitSeconds * 1e9)
+        while true {
+            if let path = try claims.claimAttachment(named: name, for: file) { return .some(path) }
+            if clock.uptimeNanoseconds() >= deadline { return nil }
+            if shutdown.isTriggered { return .some(nil) }
+            usleep(50_000)
+        }
     }
 
     /// Reads, parses and decodes the file. The bytes and the JSON tree live only in here, so a
@@ -242,34 +300,67 @@ public final class BatchProcessor: Sendable {
         guard let bytes = try FileSystem.readFile(file.path, limit: configuration.maxFileBytes) else {
             return .tooLarge
         }
-        let digest = SHA256.hexDigest(bytes)
-        let batchID = BatchID.make(name: file.name, hexDigest: digest)
+        var digest = SHA256.hexDigest(bytes)
+        var batchID = BatchID.make(name: file.name, hexDigest: digest)
         let document: JSONValue
         do throws(JSONParseError) {
             document = try JSONValue.parse(bytes)
         } catch {
             return .rejected(
-                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column))
+                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column),
+                itemsFrom: nil)
         }
         if let target = CancelOrder.batchID(in: document) {
             guard Path.isSafeID(target) else {
                 return .rejected(
-                    DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"))
+                    DeskError(.invalidRequest, "cancel must name a batch id, like welcome-7f3a9c1e", field: "cancel"),
+                    itemsFrom: nil)
             }
             return .cancel(CancelOrder(batchID: target, org: file.org, id: batchID))
         }
         guard let dialect = RequestFormat.dialect(for: document) else {
-            return .rejected(DeskError(.unknownFormat, RequestFormat.unknownFormatMessage))
+            return .rejected(DeskError(.unknownFormat, RequestFormat.unknownFormatMessage), itemsFrom: nil)
+        }
+        let context = DecodeContext(
+            batchID: batchID, org: file.org, fileName: file.name, library: layout.library(org: file.org))
+        var request: BatchRequest
+        do throws(DeskError) {
+            request = try dialect.decode(document, context: context)
+        } catch {
+            return .rejected(error, itemsFrom: nil)
+        }
+        if let name = request.itemsFrom {
+            let path: String
+            switch try takeItemsFrom(name, for: file) {
+            case .none:
+                return .rejected(
+                    DeskError(
+                        .notFound,
+                        "items_from names \(name), which did not appear beside \(file.name) in its inbox folder within \(configuration.itemsFromWaitSeconds) s (intake.items_from_wait_seconds): drop the file first, then the request",
+                        field: "items_from"), itemsFrom: nil)
+            case .some(.none):
+                try claims.release(file)
+                return .released(batchID: batchID)
+            case .some(.some(let taken)):
+                path = taken
+            }
+            do throws(DeskError) {
+                // The rows are part of the batch: its id and its content key cover both files.
+                let rowsDigest = try NativeRequestDecoder.appendRows(
+                    to: &request, document: document, path: path, displayName: name, limit: configuration.maxItems)
+                digest = SHA256.hexDigest(Array((digest + rowsDigest).utf8))
+                batchID = BatchID.make(name: file.name, hexDigest: digest)
+            } catch {
+                return .rejected(error, itemsFrom: name)
+            }
         }
         do throws(DeskError) {
-            let context = DecodeContext(
-                batchID: batchID, org: file.org, fileName: file.name, library: layout.library(org: file.org))
-            var request = try validator.validate(try dialect.decode(document, context: context))
-            providers.rejectUnserved(&request, org: file.org)
-            return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
+            try validator.validate(&request)
         } catch {
-            return .rejected(error)
+            return .rejected(error, itemsFrom: request.itemsFrom)
         }
+        providers.rejectUnserved(&request, org: file.org)
+        return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
     }
 
     /// Writes each generated output of an immediate batch into `outbox/<org>/published/<batch>/`.
@@ -312,19 +403,30 @@ public final class BatchProcessor: Sendable {
             "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files")
     }
 
-    private func duplicate(_ file: ClaimedFile, of original: String) throws(Errno) -> Disposition {
+    private func duplicate(_ file: ClaimedFile, of original: String, itemsFrom: String?) throws(Errno) -> Disposition {
         if !(try statusBook.recordDuplicate(of: original, org: file.org, file: file.name)) {
             logger.warning("file.duplicate_unrecorded", ["org": file.org, "file": file.name, "of": original])
         }
-        try archive(file, as: Path.stem(file.name) + ".duplicate-of-" + original + ".json")
+        try archive(file, stem: Path.stem(file.name) + ".duplicate-of-" + original, itemsFrom: itemsFrom)
         return .duplicate(of: original)
     }
 
-    private func archive(_ file: ClaimedFile, as name: String) throws(Errno) {
+    /// Moves the claimed file into `archive/<org>/` as `<stem>.<its extension>` (a request stays
+    /// `.json`, a routed export keeps `.csv`/`.jsonl`). A request's `items_from` file goes beside
+    /// it as `<stem>.<its extension>`: linked there first, then the request moves, then the
+    /// claim's name is removed, so at every instant the rows are in the claim or the archive.
+    private func archive(_ file: ClaimedFile, stem: String, itemsFrom: String? = nil) throws(Errno) {
         let folder = layout.archive(org: file.org)
         try FileSystem.ensureDirectory(folder)
-        try FileSystem.rename(file.path, to: Path.join(folder, name))
+        var attachment: String?
+        if let itemsFrom, case let path = file.attachmentPath(for: itemsFrom), FileSystem.exists(path) {
+            try FileSystem.link(path, to: Path.join(folder, stem + "." + Path.extension(itemsFrom)))
+            attachment = path
+        }
+        let ext = InboxFile.isDataFile(file.name) ? Path.extension(file.name) : "json"
+        try FileSystem.rename(file.path, to: Path.join(folder, stem + "." + ext))
         try FileSystem.syncDirectory(folder)
+        if let attachment { try FileSystem.remove(attachment) }
     }
 
     /// Makes a scheduled batch durable: its marker, its first status (every item pending, with
@@ -343,6 +445,16 @@ public final class BatchProcessor: Sendable {
             warnings: request.schedule.warnings(now: admittedAt),
             promptContext: PromptContext.resolve(request, org: file.org, layout: layout))
         try admission.marker.write(layout: layout)
+        if let route = configuration.routes.route(org: file.org, name: file.name) {
+            // The scheduler reads a batch back from archive/<org>/<batch_id>.json: for a routed
+            // export that is the route's body naming the export, archived beside it.
+            var body = route.body
+            body["items_from"] = .string(file.name)
+            try FileSystem.ensureDirectory(layout.archive(org: file.org))
+            try AtomicFile.write(
+                JSONValue.object(body).serialized(pretty: true),
+                to: Path.join(layout.archive(org: file.org), batchID + ".json"), syncDirectory: false)
+        }
         var status = BatchStatus(
             batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,
             createdAt: admittedAt, idempotencyKey: request.idempotencyKey, items: [])
@@ -360,7 +472,7 @@ public final class BatchProcessor: Sendable {
                     batchID: batchID, org: file.org, status: .inProgress, request: request, outcomes: [],
                     completedAt: admittedAt, dueTimes: due, warnings: admission.warnings))
         }
-        try archive(file, as: batchID + ".json")
+        try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
         return .scheduled(admission)
     }
 
@@ -378,7 +490,7 @@ public final class BatchProcessor: Sendable {
                 try AtomicFile.createIfAbsent(at: path) {
                     (RequestFormat.dialect(named: format) ?? NativeDialect()).encodeCancellation(cancellation)
                 }
-                try archive(file, as: order.id + ".json")
+                try archive(file, stem: order.id)
                 logger.info(
                     "batch.cancelled",
                     [
@@ -406,7 +518,7 @@ public final class BatchProcessor: Sendable {
             if let raw = existing["status"]?.stringValue, let state = BatchState(rawValue: raw), state.isFinal {
                 // Finished before a crash took the process; only the clean-up was left.
                 ItemJournal(path: layout.itemJournal(org: file.org, batchID: batchID)).remove()
-                try archive(file, as: batchID + ".json")
+                try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
                 statusBook.abandon(batchID)
                 let states = (existing["items"]?.arrayValue ?? []).compactMap {
                     $0["status"]?.stringValue.flatMap(ItemState.init(rawValue:))
@@ -434,7 +546,8 @@ public final class BatchProcessor: Sendable {
             batchID: batchID, org: file.org, format: request.format, sourceFile: file.name, state: .inProgress,
             createdAt: createdAt, idempotencyKey: request.idempotencyKey, items: outcomes)
 
-        let todo = request.items.filter { $0.rejection == nil && stored[$0.index] == nil }
+        // Positions, not copies: a copy of 100,000 items would cost tens of MiB.
+        let todo = request.items.indices.filter { request.items[$0].rejection == nil && stored[request.items[$0].index] == nil }
         let chunk = configuration.checkpointItems
         let chunked = todo.count > chunk
         var lastStatusWrite: UInt64 = 0
@@ -443,6 +556,9 @@ public final class BatchProcessor: Sendable {
             try statusBook.write(status, final: false)
             lastStatusWrite = clock.uptimeNanoseconds()
         }
+        // The status must not keep a second reference to the outcomes between writes: the next
+        // update of one outcome would copy them all (a second array of every item).
+        status.items = []
         // Brand profiles and campaign prompts are read once for the whole batch.
         let promptContext = PromptContext.resolve(request, org: file.org, layout: layout)
         var journaled = false
@@ -459,7 +575,8 @@ public final class BatchProcessor: Sendable {
             var made: [ItemOutcome] = []
             made.reserveCapacity(end - start)
             var storeError: Errno?
-            generator.generate(todo[start..<end], org: file.org, context: promptContext) { arrived in
+            let items = todo[start..<end].map { request.items[$0] }
+            generator.generate(items, org: file.org, context: promptContext) { arrived in
                 for outcome in arrived { outcomes[outcome.index] = outcome }
                 if arrived.contains(where: { $0.generation != nil }) {
                     // A provider's output is durable before anything else happens to it, so a
@@ -488,6 +605,7 @@ public final class BatchProcessor: Sendable {
                     // writes would make every later item's update copy it (O(n) per chunk).
                     status.items = outcomes
                     try statusBook.write(status, final: false)
+                    status.items = []
                     lastStatusWrite = clock.uptimeNanoseconds()
                 }
             }
@@ -526,7 +644,7 @@ public final class BatchProcessor: Sendable {
         // The journal goes before the request leaves the claim: once archived, nothing would
         // come back for it (a crash in between finds the final status and only archives).
         if chunked || journaled || !stored.isEmpty { journal.remove() }
-        try archive(file, as: batchID + ".json")
+        try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
         for state in ItemState.allCases where progress[state] > 0 {
             metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])
         }

@@ -62,23 +62,12 @@ extension Desk {
         defer { executor.shutdown() }
         let scheduler = makeScheduler(executor: executor)
         await scheduler.recover()
-        let dispositions = await withTaskGroup(of: BatchProcessor.Disposition.self) { group in
-            var results: [BatchProcessor.Disposition] = []
-            var next = 0
-            while next < files.count && next < configuration.workers {
-                let file = files[next]
-                group.addTask { await self.process(file, executor: executor, scheduler: scheduler) }
-                next += 1
-            }
-            for await disposition in group {
-                results.append(disposition)
-                if next < files.count {
-                    let file = files[next]
-                    group.addTask { await self.process(file, executor: executor, scheduler: scheduler) }
-                    next += 1
-                }
-            }
-            return results
+        var dispositions = await processAll(files, executor: executor, scheduler: scheduler)
+        // CSV and JSONL files no request took and no route matches, once they are old enough
+        // that no request is coming for them (intake.items_from_wait_seconds, by mtime).
+        let leftovers = intake.scanOnce(leftovers: true)
+        if !leftovers.isEmpty {
+            dispositions += await processAll(leftovers, executor: executor, scheduler: scheduler)
         }
         var summary = PassSummary()
         for disposition in dispositions {
@@ -109,5 +98,29 @@ extension Desk {
         writeMetrics()
         writeHealth(status: "stopped", mode: "process", inFlight: 0)
         return summary
+    }
+
+    /// Processes `files`, at most `workers` at once, and returns what became of each.
+    private func processAll(
+        _ files: [ClaimedFile], executor: BlockingExecutor, scheduler: Scheduler
+    ) async -> [BatchProcessor.Disposition] {
+        await withTaskGroup(of: BatchProcessor.Disposition.self) { group in
+            var results: [BatchProcessor.Disposition] = []
+            var next = 0
+            while next < files.count && next < configuration.workers {
+                let file = files[next]
+                group.addTask { await self.process(file, executor: executor, scheduler: scheduler) }
+                next += 1
+            }
+            for await disposition in group {
+                results.append(disposition)
+                if next < files.count {
+                    let file = files[next]
+                    group.addTask { await self.process(file, executor: executor, scheduler: scheduler) }
+                    next += 1
+                }
+            }
+            return results
+        }
     }
 }

@@ -1,4 +1,5 @@
 import DeskKit
+import Dialects
 import Generation
 import Intake
 import Synchronization
@@ -56,6 +57,7 @@ public final class Desk: Sendable {
         }
         var configuration = try DeskConfiguration.load(root: layout.root)
         if let pollSeconds { configuration.pollSeconds = pollSeconds }
+        try Self.checkRoutes(configuration.routes)
         self.configuration = configuration
         providers = try ProviderRegistry(settings: configuration.providers, preferred: provider)
         self.logger = logger
@@ -80,6 +82,22 @@ public final class Desk: Sendable {
         generator = ContentGenerator(
             templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout))
         startedAt = clock.now()
+    }
+
+    /// Decodes each route's body as a native request, so a bad `template_id` type, schedule or
+    /// default fails when the desk opens, naming the route, rather than at the first export.
+    static func checkRoutes(_ routes: RouteTable) throws(DeskError) {
+        for route in routes.routes {
+            var body = route.body
+            body["items"] = .array([])
+            do throws(DeskError) {
+                _ = try NativeRequestDecoder.decode(.object(body))
+            } catch {
+                throw DeskError(
+                    .invalidRequest, "copydesk.json: route \"\(route.pattern)\": \(error.message)",
+                    field: "routes.\(route.pattern)" + (error.field.map { "." + $0 } ?? ""))
+            }
+        }
     }
 
     /// A scheduler for this desk, doing its blocking work on `executor`.
@@ -111,7 +129,8 @@ public final class Desk: Sendable {
     var intakeOptions: IntakeOptions {
         IntakeOptions(
             pollSeconds: configuration.pollSeconds, reconcileSeconds: configuration.reconcileSeconds,
-            settleSeconds: configuration.settleSeconds)
+            settleSeconds: configuration.settleSeconds, routes: configuration.routes,
+            itemsFromWaitSeconds: configuration.itemsFromWaitSeconds)
     }
 
     /// Writes `state/metrics.prom` atomically.

@@ -48,6 +48,17 @@ public struct RejectionWriter: Sendable {
         return finalName
     }
 
+    /// Gives the file at `path` a name in `rejected/<org>/` too (`link(2)`; the caller removes
+    /// the old name): `name`, or the first free `stem-2.ext`, … Returns the name given. For the
+    /// `items_from` file of a rejected request, kept beside it.
+    public func keep(path: String, name: String, org: String) throws(Errno) -> String {
+        let folder = layout.rejected(org: org)
+        try FileSystem.ensureDirectory(folder)
+        let finalName = freeName(for: name, in: folder)
+        try FileSystem.link(path, to: Path.join(folder, finalName))
+        return finalName
+    }
+
     /// `name`, or `stem-2.ext`, `stem-3.ext`, … : the first name whose file is not there yet.
     /// An error file without its file (a crash between the two writes) is reused.
     private func freeName(for name: String, in folder: String) -> String {

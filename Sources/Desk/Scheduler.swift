@@ -233,7 +233,14 @@ public actor Scheduler {
             let context = DecodeContext(
                 batchID: marker.batchID, org: marker.org, fileName: marker.sourceFile,
                 library: layout.library(org: marker.org))
-            var request = try Validator(maxItems: Int.max).validate(try dialect.decode(document, context: context))
+            var decoded = try dialect.decode(document, context: context)
+            if let name = decoded.itemsFrom {
+                // Its rows were archived beside it as <batch_id>.csv / .jsonl.
+                let rows = Path.join(Path.parent(path), marker.batchID + "." + Path.extension(name))
+                _ = try NativeRequestDecoder.appendRows(
+                    to: &decoded, document: document, path: rows, displayName: name, limit: Int.max)
+            }
+            var request = try Validator(maxItems: Int.max).validate(decoded)
             do throws(Errno) {
                 try credits.admit(&request, batchID: marker.batchID, org: marker.org)
             } catch {

@@ -15,6 +15,9 @@ public struct BatchRequest: Sendable, Equatable {
     public var items: [WorkItem]
     /// The batch-wide prompt parts of provider items (system prompts, brand, writing defaults).
     public var prompt: PromptSettings
+    /// The CSV or JSONL file beside the request whose rows are more items (`items_from`), if any;
+    /// its rows are read and appended to ``items`` before validation.
+    public var itemsFrom: String?
 
     /// A request of `format` with `items`.
     public init(

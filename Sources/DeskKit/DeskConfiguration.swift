@@ -47,6 +47,12 @@ public struct DeskConfiguration: Sendable, Equatable {
     /// Each org's credit budget (`orgs.<org>.credits`): how many items it may have admitted in
     /// all. An org without one is unlimited.
     public var credits: [String: Int] = [:]
+    /// The routes that turn bare CSV and JSONL exports into batches (``RouteTable``).
+    public var routes = RouteTable()
+    /// How long a request waits for the file its `items_from` names, and how long a CSV or JSONL
+    /// file no route matches waits for a request to name it, before either is rejected
+    /// (`intake.items_from_wait_seconds`).
+    public var itemsFromWaitSeconds: Double = 30
 
     /// The built-in defaults.
     public init() {}
@@ -100,9 +106,15 @@ public struct DeskConfiguration: Sendable, Equatable {
                     case "reconcile_seconds": reconcileSeconds = try positive(v, "intake.reconcile_seconds")
                     case "poll_seconds": pollSeconds = v.isNull ? nil : try positive(v, "intake.poll_seconds")
                     case "settle_seconds": settleSeconds = try positive(v, "intake.settle_seconds")
+                    case "items_from_wait_seconds":
+                        guard let d = v.doubleValue, d >= 0, d.isFinite else {
+                            throw bad("intake.items_from_wait_seconds", "a number of seconds, 0 or more")
+                        }
+                        itemsFromWaitSeconds = d
                     default:
                         throw bad(
-                            "intake.\(name)", "one of reconcile_seconds, poll_seconds, settle_seconds (unknown key)")
+                            "intake.\(name)",
+                            "one of reconcile_seconds, poll_seconds, settle_seconds, items_from_wait_seconds (unknown key)")
                     }
                 }
             case "workers": workers = try count(value, "workers")
@@ -147,11 +159,11 @@ public struct DeskConfiguration: Sendable, Equatable {
                     }
                 }
             case "routes":
-                continue  // read by the stage that uses them
+                routes = try RouteTable(json: value, source: source)
             default:
                 throw DeskError(
                     .invalidRequest,
-                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule, providers, base_url, orgs",
+                    "\(source): unknown setting '\(key)'; known: limits, intake, workers, status_interval_seconds, checkpoint_items, bandit, schedule, providers, routes, base_url, orgs",
                     field: key)
             }
         }

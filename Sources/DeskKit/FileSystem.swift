@@ -24,6 +24,15 @@ public enum FileSystem {
         _ = try valueOrErrno("rename(\"\(source)\" → \"\(destination)\")") { Glibc.rename(source, destination) }
     }
 
+    /// Gives `source` a second name `destination` with `link(2)`; `false` when `destination`
+    /// already exists (`EEXIST`), so a repeated step after a crash is harmless.
+    @discardableResult
+    public static func link(_ source: String, to destination: String) throws(Errno) -> Bool {
+        if Glibc.link(source, destination) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw Errno(errno, "link(\"\(source)\" → \"\(destination)\")")
+    }
+
     /// Folders known to exist, so the hot path does not `mkdir` them again and again.
     private static let knownFolders = Mutex<Set<String>>([])
 

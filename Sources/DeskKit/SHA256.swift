@@ -77,10 +77,17 @@ public struct SHA256: Sendable {
 
     /// The digest of `bytes` as 64 lowercase hex digits.
     public static func hexDigest(_ bytes: some Collection<UInt8>) -> String {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.hexFinalize()
+    }
+
+    /// The digest as 64 lowercase hex digits. The hash must not be updated afterwards.
+    public mutating func hexFinalize() -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
-        for byte in hash(bytes) {
+        for byte in finalize() {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0xF)])
         }

@@ -1,13 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 
 /// Reads CSV files row by row, streaming: RFC 4180 quoting (delimiters, doubled quotes and
 /// newlines inside quotes), a UTF-8 byte-order mark, LF or CRLF line ends, and `,`, `;` or tab
 /// delimiters (sniffed from the first line, outside quotes).
 ///
-/// Memory is one 64 KiB buffer plus the row being read, whatever the file's size. Each row knows
+/// Memory is one fixed buffer (64 KiB by default, ``ChunkedFileReader``) plus the row being read
+/// (at most ``maxRowBytes``), whatever the file's size (``peakBufferedBytes``). Each row knows
 /// the line it starts on and, when it is malformed, what is wrong with it; the reader carries on
 /// with the next row, so one bad row never spoils the rest. O(n) in the file size.
 public struct CSVReader {
@@ -21,27 +19,36 @@ public struct CSVReader {
         public var problem: String?
     }
 
-    private let descriptor: FileDescriptor
-    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    private var start = 0
-    private var end = 0
-    private var atEOF = false
+    private var source: ChunkedFileReader
     private var line = 1
+    /// The longest row kept in memory, in bytes; the bytes of a longer row are dropped and the
+    /// row is reported (most often an unterminated quote swallowing the rest of the file).
+    public let maxRowBytes: Int
+    /// The most bytes the reader held at once: its fixed chunk plus the largest row it kept. It
+    /// does not grow with the file (tests assert on it).
+    public private(set) var peakBufferedBytes = 0
     /// The delimiter in use.
     public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
 
-    /// Opens `path` (without following a link) and sniffs its delimiter.
-    public init(path: String) throws(Errno) {
-        descriptor = try FileDescriptor.open(path, O_RDONLY | O_NOFOLLOW)
-        try fill()
-        if end - start >= 3 && buffer[start] == 0xEF && buffer[start + 1] == 0xBB && buffer[start + 2] == 0xBF {
-            start += 3
-        }
+    /// Opens `path` (`open(2)` without following a link), reads its first chunk and sniffs its
+    /// delimiter. `chunkSize` is the size of the one read buffer; `hashing` keeps a SHA-256 of the
+    /// file's bytes (``hexDigest``).
+    public init(path: String, chunkSize: Int = 64 * 1024, maxRowBytes: Int = 1 << 20, hashing: Bool = false)
+        throws(Errno)
+    {
+        source = try ChunkedFileReader(path: path, chunkSize: chunkSize, hashing: hashing)
+        self.maxRowBytes = maxRowBytes
+        if source.buffered.starts(with: [0xEF, 0xBB, 0xBF]) { source.skip(3) }
         delimiter = sniffDelimiter()
+        peakBufferedBytes = source.bufferCapacity
     }
 
     /// Closes the file.
-    public func close() { descriptor.close() }
+    public func close() { source.close() }
+
+    /// The hex SHA-256 of the bytes read so far (the whole file once ``next()`` returned `nil`),
+    /// when the reader was opened with `hashing`.
+    public var hexDigest: String? { source.hexDigest }
 
     /// The next row, or `nil` at the end of the file. Blank lines are skipped.
     public mutating func next() throws(Errno) -> Row? {
@@ -52,53 +59,16 @@ public struct CSVReader {
         }
     }
 
-    private mutating func fill() throws(Errno) {
-        if start > 0 {
-            if start < end { buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end]) }
-            end -= start
-            start = 0
-        }
-        guard !atEOF, end < buffer.count else { return }
-        let offset = end
-        var count = 0
-        var failure: Errno?
-        buffer.withUnsafeMutableBytes { raw in
-            do throws(Errno) {
-                count = try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
-        if count == 0 { atEOF = true }
-        end += count
-    }
+    @inline(__always)
+    private mutating func nextByte() throws(Errno) -> UInt8? { try source.next() }
 
-    /// The next byte, refilling the buffer; `nil` at the end of the file.
-    private mutating func nextByte() throws(Errno) -> UInt8? {
-        if start == end {
-            if atEOF { return nil }
-            try fill()
-            if start == end { return nil }
-        }
-        let byte = buffer[start]
-        start += 1
-        return byte
-    }
-
-    private mutating func peekByte() throws(Errno) -> UInt8? {
-        if start == end {
-            if atEOF { return nil }
-            try fill()
-            if start == end { return nil }
-        }
-        return buffer[start]
-    }
+    @inline(__always)
+    private mutating func peekByte() throws(Errno) -> UInt8? { try source.peek() }
 
     private func sniffDelimiter() -> UInt8 {
         var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
         var quoted = false
-        for byte in buffer[start..<end] {
+        for byte in source.buffered {
             if byte == UInt8(ascii: "\"") { quoted.toggle() }
             if quoted { continue }
             if byte == 0x0A || byte == 0x0D { break }
@@ -116,7 +86,17 @@ public struct CSVReader {
         var problem: String?
         var quoted = false
         var wasQuoted = false
+        var rowBytes = 0
+        func keep(_ byte: UInt8, in field: inout [UInt8]) {
+            rowBytes += 1
+            if rowBytes <= maxRowBytes {
+                field.append(byte)
+            } else if rowBytes == maxRowBytes + 1 {
+                problem = "the row is longer than \(maxRowBytes) bytes (an unterminated quote?); its text was dropped"
+            }
+        }
         func finish(_ field: inout [UInt8]) {
+            peakBufferedBytes = max(peakBufferedBytes, source.bufferCapacity + min(rowBytes, maxRowBytes))
             if let text = String(validating: field, as: UTF8.self) {
                 fields.append(text)
             } else {
@@ -127,7 +107,7 @@ public struct CSVReader {
         }
         while true {
             guard let byte = try nextByte() else {
-                if quoted && problem == nil {
+                if quoted {
                     problem = "a quoted field opened on line \(firstLine) is never closed"
                 }
                 finish(&field)
@@ -137,13 +117,13 @@ public struct CSVReader {
                 if byte == UInt8(ascii: "\"") {
                     if try peekByte() == UInt8(ascii: "\"") {
                         _ = try nextByte()
-                        field.append(byte)
+                        keep(byte, in: &field)
                     } else {
                         quoted = false
                     }
                 } else {
                     if byte == 0x0A { line += 1 }
-                    field.append(byte)
+                    keep(byte, in: &field)
                 }
                 continue
             }
@@ -169,7 +149,7 @@ public struct CSVReader {
                 } else if byte == UInt8(ascii: "\"") && problem == nil {
                     problem = "a quote inside an unquoted field \(fields.count + 1): quote the whole field and double the quote"
                 }
-                field.append(byte)
+                keep(byte, in: &field)
             }
         }
     }

@@ -43,15 +43,12 @@ public enum NativeRequestDecoder {
         if let value = root["schedule"], !value.isNull {
             schedule = try Schedule(json: value, keys: .native)
         }
-        if root["items_from"] != nil {
-            throw DeskError(
-                .invalidRequest,
-                "items_from (items read from a CSV or JSONL file) is not available in this version; list the items in \"items\"",
-                field: "items_from")
-        }
+        let itemsFrom = try itemsFromName(root)
         let options = try ChoiceOptionsDecoder.decode(root, useCache: false)
-        guard let itemsValue = root["items"] else {
-            throw DeskError(.invalidRequest, "the request has no \"items\" array", field: "items")
+        let fallback: JSONValue? = itemsFrom == nil ? nil : .array([])
+        guard let itemsValue = root["items"] ?? fallback else {
+            throw DeskError(
+                .invalidRequest, "the request has no \"items\" array (nor an \"items_from\" file)", field: "items")
         }
         guard case .array(let itemValues) = itemsValue else {
             throw DeskError(.invalidRequest, "items must be an array, not \(itemsValue.typeName)", field: "items")
@@ -64,9 +61,67 @@ public enum NativeRequestDecoder {
                     value, index: index, templateID: templateID, defaultFields: defaultFields,
                     defaultAttrs: defaultAttrs, options: options))
         }
-        return BatchRequest(
+        var request = BatchRequest(
             format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
             schedule: schedule, items: items, prompt: prompt)
+        request.itemsFrom = itemsFrom
+        return request
+    }
+
+    /// What each row of the request's `items_from` file (or of a routed file) starts from: the
+    /// request's `template_id`, `defaults.fields`, `defaults.attrs` and choice options. Call it on
+    /// a document ``decode(_:)`` accepted.
+    public static func itemDefaults(_ document: JSONValue) throws(DeskError) -> ItemsFromReader.Defaults {
+        guard case .object(let root) = document else { return ItemsFromReader.Defaults() }
+        var defaults = ItemsFromReader.Defaults(
+            templateID: try optionalString(root, "template_id"), options: try ChoiceOptionsDecoder.decode(root, useCache: false))
+        if case .object(let d)? = root["defaults"] {
+            defaults.fields = try optionalObject(d, "fields", path: "defaults.fields") ?? JSONObject()
+            defaults.attrs = try optionalObject(d, "attrs", path: "defaults.attrs") ?? JSONObject()
+        }
+        return defaults
+    }
+
+    /// Appends the rows of the CSV or JSONL file at `path` (shown as `displayName`) to `request`,
+    /// which ``decode(_:)`` made from `document`, as items after its own; at most `limit` items in
+    /// all. Returns the file's hex SHA-256. Throws `INVALID_REQUEST` when the file has no rows,
+    /// `TOO_MANY_ITEMS` past the limit. Streamed: O(n) time in the file, memory for the items only.
+    public static func appendRows(
+        to request: inout BatchRequest, document: JSONValue, path: String, displayName: String, limit: Int
+    ) throws(DeskError) -> String {
+        guard let format = ItemsFromReader.Format(name: displayName) else {
+            throw DeskError(.unknownFormat, "\(displayName) is neither a .csv nor a .jsonl file", field: "items_from")
+        }
+        let output = try ItemsFromReader.read(
+            path: path, displayName: displayName, format: format, defaults: try itemDefaults(document),
+            into: &request.items, limit: max(0, limit - request.items.count))
+        if output.count == 0 {
+            throw DeskError(
+                .invalidRequest,
+                format == .csv
+                    ? "\(displayName) has no rows: a CSV needs a header line naming the columns, then one line per item"
+                    : "\(displayName) has no lines: a JSONL file holds one JSON object per line, one per item",
+                field: "items_from")
+        }
+        return output.hexDigest
+    }
+
+    /// The checked `items_from` name, or `nil`; throws `INVALID_REQUEST` naming the field when it
+    /// is not one safe `.csv` or `.jsonl` name in the request's own folder.
+    private static func itemsFromName(_ root: JSONObject) throws(DeskError) -> String? {
+        guard let value = root["items_from"], !value.isNull else { return nil }
+        guard case .string(let name) = value else {
+            throw DeskError(
+                .invalidRequest, "items_from must be the name of a CSV or JSONL file beside the request, not \(value.typeName)",
+                field: "items_from")
+        }
+        guard ItemsFromReader.isSafeName(name) else {
+            throw DeskError(
+                .invalidRequest,
+                "items_from must be the plain name of a .csv or .jsonl file in the request's own inbox folder (no '/', no '..' or leading dot, no control characters, at most 128 bytes, not *.events.jsonl), like \"leads.csv\"",
+                field: "items_from")
+        }
+        return name
     }
 
     private static func decodeItem(

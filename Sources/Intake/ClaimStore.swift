@@ -103,17 +103,40 @@ public final class ClaimStore: Sendable {
     }
 
     /// Puts a claimed file back into the inbox under its own name (on shutdown, mid-batch), so
-    /// this or another process resumes it later.
+    /// this or another process resumes it later. Its `items_from` files go back first, so a crash
+    /// in between leaves the request claimed and its file where the request looks for it.
     public func release(_ claimed: ClaimedFile) throws(Errno) {
         let inbox = layout.inbox(org: claimed.org)
         try FileSystem.createDirectory(inbox)
+        let prefix = claimed.attachmentPrefix
+        for entry in try FileSystem.entries(of: Path.parent(claimed.path)) where entry.name.hasPrefix(prefix) {
+            let name = String(entry.name.dropFirst(prefix.count))
+            try FileSystem.rename(Path.join(Path.parent(claimed.path), entry.name), to: Path.join(inbox, name))
+        }
         try FileSystem.rename(claimed.path, to: Path.join(inbox, claimed.name))
+    }
+
+    /// Takes the `items_from` file `name` of the claimed request `request` from the request's own
+    /// inbox folder into the claim folder beside it (one `rename(2)`), and returns where it now
+    /// is; `nil` when it is in neither place. A file already beside the request (taken before a
+    /// crash) is returned as it is.
+    public func claimAttachment(named name: String, for request: ClaimedFile) throws(Errno) -> String? {
+        let destination = request.attachmentPath(for: name)
+        if FileSystem.exists(destination) { return destination }
+        do {
+            try FileSystem.rename(Path.join(layout.inbox(org: request.org), name), to: destination)
+        } catch where error.code == ENOENT {
+            return nil
+        }
+        return destination
     }
 
     /// Files this process already holds, and files of dead processes' claim folders, moved into
     /// this process's folder; the dead folders are removed.
     ///
-    /// A claim folder is dead when its `.lock` can be `flock`ed. O(n) in claimed files.
+    /// A claim folder is dead when its `.lock` can be `flock`ed. A request's `items_from` files
+    /// move with it; one whose request is gone is removed (it was linked to its final place
+    /// first). O(n·a) in claimed files n and their attachments a.
     public func recover(detectedAt: UInt64) throws(Errno) -> [ClaimedFile] {
         let mine = folder
         // Our own folder first: the files adopted below land in it and must not count twice.
@@ -180,7 +203,15 @@ public final class ClaimStore: Sendable {
             let org = orgEntry.name
             let source = Path.join(path, org)
             let target = Path.join(folder, org)
-            for entry in try FileSystem.entries(of: source) {
+            let entries = try FileSystem.entries(of: source)
+            let prefixes = Set(
+                entries.lazy.filter { !$0.name.hasPrefix(".") }.map { ClaimedFile.attachmentPrefix(claimedName: $0.name) })
+            for entry in entries where entry.name.hasPrefix(".") && entry.name.contains(".from.") {
+                let prefix = ClaimedFile.attachmentPrefix(claimedName: String(entry.name.dropFirst()))
+                guard entry.name.hasPrefix(prefix), !prefixes.contains(prefix) else { continue }
+                try settleOrphan(Path.join(source, entry.name), name: String(entry.name.dropFirst(prefix.count)), org: org)
+            }
+            for entry in entries {
                 guard !entry.name.hasPrefix("."), let dot = entry.name.firstIndex(of: ".") else { continue }
                 let name = String(entry.name[entry.name.index(after: dot)...])
                 var destination = Path.join(source, entry.name)
@@ -193,6 +224,13 @@ public final class ClaimStore: Sendable {
                     } catch where error.code == ENOENT {
                         continue  // another process recovered it first
                     }
+                    // Its items_from files follow it (only the process that won the request moves
+                    // them); a crash in between leaves them orphans, settled by the next recovery.
+                    let oldPrefix = ClaimedFile.attachmentPrefix(claimedName: entry.name)
+                    for attachment in entries where attachment.name.hasPrefix(oldPrefix) {
+                        let moved = ".\(n).from." + attachment.name.dropFirst(oldPrefix.count)
+                        try FileSystem.rename(Path.join(source, attachment.name), to: Path.join(target, moved))
+                    }
                 }
                 adopted.append(
                     ClaimedFile(org: org, name: name, path: destination, detectedAt: detectedAt, recovered: true))
@@ -204,6 +242,21 @@ public final class ClaimStore: Sendable {
             try? FileSystem.removeDirectory(path)
         }
         return adopted
+    }
+
+    /// Settles an `items_from` file whose request is no longer beside it: removed when it already
+    /// has a second name (it was linked into `archive/` or `rejected/` before its request left),
+    /// otherwise put back into the inbox as `name`, where its request (recovered elsewhere) looks
+    /// for it. Never loses the file: one `lstat(2)`, then one `unlink(2)` or `rename(2)`.
+    private func settleOrphan(_ path: String, name: String, org: String) throws(Errno) {
+        guard let st = try FileSystem.linkStatus(path) else { return }
+        if st.st_nlink > 1 {
+            try FileSystem.remove(path)
+        } else {
+            let inbox = layout.inbox(org: org)
+            try FileSystem.createDirectory(inbox)
+            try FileSystem.rename(path, to: Path.join(inbox, name))
+        }
     }
 
     /// Removes this process's claim folder if it holds nothing (on clean shutdown).

@@ -21,4 +21,20 @@ public struct ClaimedFile: Sendable, Hashable {
         self.detectedAt = detectedAt
         self.recovered = recovered
     }
+
+    /// The prefix of the names under which this request's `items_from` files are held beside it
+    /// in the claim folder: `.<n>.from.`, where `<n>.<name>` is the request's claimed name. A
+    /// dot-name, so recovery never takes such a file for a request of its own.
+    public var attachmentPrefix: String { Self.attachmentPrefix(claimedName: Path.name(path)) }
+
+    /// The attachment prefix of the claimed name `claimedName` (`17.leads.json` → `.17.from.`).
+    public static func attachmentPrefix(claimedName: String) -> String {
+        "." + claimedName.prefix { $0 != "." } + ".from."
+    }
+
+    /// Where the `items_from` file `name` of this request is held while the request is processed:
+    /// `.<n>.from.<name>` in the claim folder.
+    public func attachmentPath(for name: String) -> String {
+        Path.join(Path.parent(path), attachmentPrefix + name)
+    }
 }

@@ -30,4 +30,11 @@ public struct InboxFile: Sendable, Hashable {
     public static func isValidOrg(_ name: String) -> Bool {
         !isIgnored(name) && Path.isSafeID(name, maxBytes: 64)
     }
+
+    /// Whether `name` is a CSV or JSONL data file (rows for a route or an `items_from` request),
+    /// not an events file.
+    public static func isDataFile(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".csv") || (lower.hasSuffix(".jsonl") && !lower.hasSuffix(".events.jsonl"))
+    }
 }

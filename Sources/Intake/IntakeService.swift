@@ -15,12 +15,23 @@ public struct IntakeOptions: Sendable {
     public var reconcileSeconds: Double = 30
     /// How long a file found by a scan whose writer cannot be asked about must sit unmodified.
     public var settleSeconds: Double = 1
+    /// The routes: a CSV or JSONL file one matches is taken as a batch (after its done-marker
+    /// when the route asks for one).
+    public var routes = RouteTable()
+    /// How long a CSV or JSONL file no route matches is left for a request's `items_from` to
+    /// take, before it is claimed (and rejected `UNKNOWN_FORMAT`).
+    public var itemsFromWaitSeconds: Double = 30
 
     /// Options with the given values.
-    public init(pollSeconds: Double? = nil, reconcileSeconds: Double = 30, settleSeconds: Double = 1) {
+    public init(
+        pollSeconds: Double? = nil, reconcileSeconds: Double = 30, settleSeconds: Double = 1,
+        routes: RouteTable = RouteTable(), itemsFromWaitSeconds: Double = 30
+    ) {
         self.pollSeconds = pollSeconds
         self.reconcileSeconds = reconcileSeconds
         self.settleSeconds = settleSeconds
+        self.routes = routes
+        self.itemsFromWaitSeconds = itemsFromWaitSeconds
     }
 }
 
@@ -65,6 +76,9 @@ public final class IntakeService: @unchecked Sendable {
     /// Inbox sub-folders already reported as unusable org names.
     private var reportedFolders: Set<String> = []
     private var lastSignatures: [String: Signature] = [:]
+    /// CSV and JSONL files no route matches, with the uptime (ns) they were first seen: left for
+    /// a request's `items_from` until ``IntakeOptions/itemsFromWaitSeconds`` have passed.
+    private var unclaimedData: [String: UInt64] = [:]
     private var lastReconcile: UInt64 = 0
     private var timer: DispatchSourceTimer?
     private var readerThread: Thread?
@@ -135,13 +149,23 @@ public final class IntakeService: @unchecked Sendable {
     /// Claims every file in the inbox now whose writer is done, once, and returns them.
     ///
     /// For `copydesk process`: no watcher, no waiting; a file still being written is left for the
-    /// next pass.
-    public func scanOnce() -> [ClaimedFile] {
+    /// next pass. CSV and JSONL files no route matches are left for the requests that name them;
+    /// with `leftovers`, only those are claimed, when their mtime is older than
+    /// ``IntakeOptions/itemsFromWaitSeconds`` (call it after the requests were processed).
+    public func scanOnce(leftovers: Bool = false) -> [ClaimedFile] {
         queue.sync {
             let claimed = ClaimedBox()
             deliver = { file in claimed.files.append(file) }
             let now = clock.uptimeNanoseconds()
             for file in listInbox(arm: false) {
+                let waiting = InboxFile.isDataFile(file.name) && options.routes.route(org: file.org, name: file.name) == nil
+                if leftovers {
+                    guard waiting, let st = try? FileSystem.linkStatus(file.path) else { continue }
+                    let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+                    if clock.now().seconds - mtime >= options.itemsFromWaitSeconds { claim(file, detectedAt: now) }
+                    continue
+                }
+                if waiting { continue }
                 examine(file, fromEvent: false, detectedAt: now, oneShot: true)
             }
             deliver = nil
@@ -371,8 +395,37 @@ public final class IntakeService: @unchecked Sendable {
     /// scan must also have sat unmodified for ``IntakeOptions/settleSeconds`` when the kernel
     /// cannot tell whether a writer has it open.
     private func examine(_ file: InboxFile, fromEvent: Bool, detectedAt: UInt64, oneShot: Bool = false) {
-        guard let st = try? FileSystem.linkStatus(file.path) else { return }
+        var fromEvent = fromEvent
+        let routes = options.routes
+        if routes.isDoneMarker(org: file.org, name: file.name) {
+            // X.csv.done says X.csv is complete: look at X.csv now; the marker itself is never a request.
+            let name = String(file.name.dropLast(Route.doneSuffix.count))
+            let data = InboxFile(org: file.org, name: name, path: Path.join(Path.parent(file.path), name))
+            if FileSystem.exists(data.path) { examine(data, fromEvent: true, detectedAt: detectedAt, oneShot: oneShot) }
+            return
+        }
+        guard let st = try? FileSystem.linkStatus(file.path) else {
+            unclaimedData[file.path] = nil
+            return
+        }
         if FileSystem.kind(of: st) == .directory { return }
+        if InboxFile.isDataFile(file.name) {
+            if let route = routes.route(org: file.org, name: file.name) {
+                // A done-marker route takes the file once its marker exists (its event brings us back).
+                if route.doneMarker {
+                    guard FileSystem.exists(file.path + Route.doneSuffix) else { return }
+                    fromEvent = true
+                }
+            } else {
+                // Left for a request's items_from; claimed (to be rejected) once the wait is over.
+                let since = unclaimedData[file.path] ?? detectedAt
+                unclaimedData[file.path] = since
+                if Double(clock.uptimeNanoseconds() &- since) / 1e9 < options.itemsFromWaitSeconds {
+                    deferred[file.path] = file
+                    return
+                }
+            }
+        }
         if FileSystem.kind(of: st) == .file {
             switch WriterCheck.check(file.path) {
             case .missing: return
@@ -399,6 +452,12 @@ public final class IntakeService: @unchecked Sendable {
         do {
             guard let claimed = try claims.claim(file, detectedAt: detectedAt) else { return }
             deferred.removeValue(forKey: file.path)
+            unclaimedData[file.path] = nil
+            if options.routes.route(org: file.org, name: file.name)?.doneMarker == true {
+                // The marker goes with its file; a marker left behind would let the next export
+                // of the same name be taken before it is complete.
+                try? FileSystem.remove(file.path + Route.doneSuffix)
+            }
             metrics.increment("copydesk_files_seen_total")
             metrics.observe(
                 "copydesk_claim_latency_seconds", Double(clock.uptimeNanoseconds() &- detectedAt) / 1e9)

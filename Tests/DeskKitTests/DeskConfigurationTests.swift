@@ -11,7 +11,7 @@ struct DeskConfigurationTests {
 
     @Test func readsEverySetting() throws {
         let json = try JSONValue.parse(
-            #"{"limits": {"max_file_bytes": 1000, "max_items": 5}, "intake": {"reconcile_seconds": 2, "poll_seconds": 0.5, "settle_seconds": 0.1}, "workers": 3, "checkpoint_items": 10, "status_interval_seconds": 0.2, "routes": [], "schedule": {"lead_seconds": 60}}"#
+            #"{"limits": {"max_file_bytes": 1000, "max_items": 5}, "intake": {"reconcile_seconds": 2, "poll_seconds": 0.5, "settle_seconds": 0.1, "items_from_wait_seconds": 0}, "workers": 3, "checkpoint_items": 10, "status_interval_seconds": 0.2, "routes": {"crm/*.csv": {"template_id": "t", "done_marker": true}}, "schedule": {"lead_seconds": 60}}"#
         )
         let configuration = try DeskConfiguration(json: json)
         #expect(configuration.maxFileBytes == 1000)
@@ -23,6 +23,8 @@ struct DeskConfigurationTests {
         #expect(configuration.checkpointItems == 10)
         #expect(configuration.statusIntervalSeconds == 0.2)
         #expect(configuration.leadSeconds == 60)
+        #expect(configuration.itemsFromWaitSeconds == 0)
+        #expect(configuration.routes.routes.map(\.pattern) == ["crm/*.csv"])
         #expect(DeskConfiguration().leadSeconds == 7_200)
     }
 

@@ -38,7 +38,8 @@ struct NativeRequestDecoderTests {
         (#"{"defaults": [], "items": []}"#, "defaults"),
         (#"{"publish": "yes", "items": []}"#, "publish"),
         (#"{"schedule": {"strategy": "spread"}, "items": []}"#, "schedule.strategy"),
-        (#"{"items_from": "a.csv"}"#, "items_from"),
+        (#"{"items_from": "../a.csv"}"#, "items_from"),
+        (#"{"items_from": 3}"#, "items_from"),
     ])
     func aBadRequestNamesTheField(text: String, field: String?) {
         #expect {

@@ -86,6 +86,7 @@ struct RequestFormatTests {
             "posts-campaign.json": "waldium", "launch-eu.json": "native", "sneakers-launch.json": "lamina",
             "spring-launch.bavlio.json": "bavlio", "social-captions.json": "lamina", "renewals.json": "native",
             "acme-onboarding.json": "tented",
+            "welcome-leads.json": "native",
         ]
         var seen = 0
         for file in files where Path.extension(file) == "json" && !file.hasSuffix("broken.json") {
