@@ -549,7 +549,16 @@ public actor Scheduler {
                 }
                 if wasOpen && batch.isFinal(index) { batch.open -= 1 }
             }
-            if publishedCount > 0 { metrics.increment("copydesk_items_published_total", by: Double(publishedCount)) }
+            if publishedCount > 0 {
+                metrics.increment("copydesk_items_published_total", by: Double(publishedCount))
+                // One line per journaled group: the audit trail of what was published, by whom.
+                logger.info(
+                    "schedule.published",
+                    [
+                        "org": batch.org, "batch": batch.batchID,
+                        "items": done.filter(\.published).map { String($0.index) }.joined(separator: ","),
+                    ])
+            }
             // Items generated ahead of a publication cursor that already passed them.
             if batch.nextPublish > 0 {
                 let earliest = done.map(\.index).min() ?? batch.nextPublish
