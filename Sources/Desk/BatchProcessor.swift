@@ -149,7 +149,7 @@ public final class BatchProcessor: Sendable {
             // A folder may have been removed under us: check them again on the retry.
             FileSystem.forgetKnownFolders()
             let deskError = DeskError.io("cannot process \(file.name)", error)
-            metrics.increment("copydesk_io_errors_total")
+            metrics.recordIOError(error, at: clock.now())
             logger.error("file.io_error", ["org": file.org, "file": file.name, "error": error.description])
             return .failed(deskError)
         }
@@ -501,7 +501,7 @@ public final class BatchProcessor: Sendable {
             }
         } catch {
             FileSystem.forgetKnownFolders()
-            metrics.increment("copydesk_io_errors_total")
+            metrics.recordIOError(error, at: clock.now())
             logger.error("file.io_error", ["org": file.org, "file": file.name, "error": error.description])
             return .failed(DeskError.io("cannot finish the cancellation \(file.name)", error))
         }

@@ -95,7 +95,11 @@ extension Desk {
                         }
                         if ticks % 25 == 0 {
                             let n = tracker.inFlight.load(ordering: .relaxed)
-                            await executor.run { self.writeHealth(status: "running", mode: modeName, inFlight: n) }
+                            let waiting = tracker.retries.withLock { $0.count }
+                            self.metrics.set("copydesk_files_waiting_retry", Double(waiting))
+                            await executor.run {
+                                self.writeHealth(status: "running", mode: modeName, inFlight: n, waitingRetry: waiting)
+                            }
                         }
                     }
                 }

@@ -143,9 +143,14 @@ public final class Desk: Sendable {
     }
 
     /// Writes `state/health.json` atomically: liveness, mode and counts.
-    func writeHealth(status: String, mode: String, inFlight: Int) {
+    ///
+    /// A running desk that met a filesystem error in the last minute, or holds files waiting to
+    /// be tried again (`waitingRetry`), says `degraded`, with the last error (`ENOSPC`, …).
+    func writeHealth(status: String, mode: String, inFlight: Int, waitingRetry: Int = 0) {
         var o = JSONObject()
-        o["status"] = .string(status)
+        let lastError = metrics.lastIOErrorRecord
+        let recent = lastError.map { clock.now().nanoseconds - $0.at.nanoseconds < 60_000_000_000 } ?? false
+        o["status"] = .string(status == "running" && (waitingRetry > 0 || recent) ? "degraded" : status)
         o["pid"] = .int(Int(ProcessIdentity.current.pid))
         o["host"] = .string(ProcessIdentity.current.host)
         o["mode"] = .string(mode)
@@ -154,6 +159,14 @@ public final class Desk: Sendable {
         o["in_flight"] = .int(inFlight)
         o["files_admitted"] = .int(Int(metrics.counter("copydesk_files_admitted_total")))
         o["files_seen"] = .int(Int(metrics.counter("copydesk_files_seen_total")))
+        o["files_waiting_retry"] = .int(waitingRetry)
+        if let lastError {
+            o["last_io_error"] = .object(
+                JSONObject([
+                    ("at", .string(lastError.at.iso8601)), ("errno", .string(lastError.name)),
+                    ("message", .string(lastError.message)),
+                ]))
+        }
         do throws(Errno) {
             try AtomicFile.write(JSONValue.object(o).serialized(pretty: true), to: layout.health)
         } catch {

@@ -505,7 +505,7 @@ public actor Scheduler {
             return
         case .failure(let error):
             logger.error("schedule.io_error", ["batch": job.batchID, "org": job.org, "error": error.description])
-            metrics.increment("copydesk_io_errors_total")
+            metrics.recordIOError(error, at: now)
             FileSystem.forgetKnownFolders()
             var first = batch.count
             for entry in job.entries {

@@ -26,7 +26,8 @@ public struct AppendLog: Sendable {
     }
 
     /// Appends `lines` (each a serialized JSON value followed by a newline) and `fsync`s; the
-    /// folder is created and `fsync`ed when the file is new.
+    /// folder is created and `fsync`ed when the file is new. When the write fails (a full disk)
+    /// the file is cut back to its old length (`ftruncate(2)`), so nothing is left half-written.
     public func append(_ lines: [UInt8]) throws(Errno) {
         guard !lines.isEmpty else { return }
         let folder = Path.parent(path)
@@ -41,8 +42,13 @@ public struct AppendLog: Sendable {
                 var last: UInt8 = 0
                 if pread(fd.rawValue, &last, 1, off_t(size - 1)) == 1 && last != 0x0A { bytes.insert(0x0A, at: 0) }
             }
-            try fd.writeAll(bytes)
-            try fd.sync()
+            do throws(Errno) {
+                try fd.writeAll(bytes)
+                try fd.sync()
+            } catch {
+                _ = ftruncate(fd.rawValue, size)
+                throw error
+            }
         }
         if created { try FileSystem.syncDirectory(folder) }
     }

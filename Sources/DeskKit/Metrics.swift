@@ -22,6 +22,8 @@ public final class Metrics: Sendable {
         var version = 0
     }
     private let store = Mutex(Store())
+    /// The last filesystem error the desk met (``recordIOError(_:at:)``).
+    let lastIOError = Mutex<IOErrorRecord?>(nil)
     private static let reservoir = 1024
 
     /// An empty registry.
