@@ -151,6 +151,17 @@ public final class BatchProcessor: Sendable {
             let deskError = DeskError.io("cannot process \(file.name)", error)
             metrics.recordIOError(error, at: clock.now())
             logger.error("file.io_error", ["org": file.org, "file": file.name, "error": error.description])
+            if (error.code == EACCES || error.code == EPERM) && error.operation.contains(file.path) {
+                // The dropped file itself is closed to us: the producer's to mend, not worth
+                // retrying. Its error file says so (the folders are ours, so that write works).
+                let denied = DeskError(
+                    .permissionDenied,
+                    "copydesk cannot read \(file.name): permission denied; make it readable by the user copydesk runs as and drop it again")
+                if let disposition = try? reject(file, denied) {
+                    metrics.increment("copydesk_files_rejected_total", ["code": denied.code.rawValue])
+                    return disposition
+                }
+            }
             return .failed(deskError)
         }
     }

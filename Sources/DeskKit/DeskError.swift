@@ -23,6 +23,8 @@ public struct DeskError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unknownFormat = Code(rawValue: "UNKNOWN_FORMAT")
         /// The inbox entry is a symbolic link, a FIFO or a device, which copydesk never opens.
         public static let unsupportedFile = Code(rawValue: "UNSUPPORTED_FILE")
+        /// copydesk may not read the dropped file (its owner or mode keeps the copydesk user out).
+        public static let permissionDenied = Code(rawValue: "PERMISSION_DENIED")
 
         // Per-item rejections and failures.
         /// One item is malformed (`field` names what).
