@@ -83,7 +83,7 @@ struct RequestFormatTests {
         let expected: [String: String?] = [
             "welcome-2026-11-23.json": "native", "journey.json": "justwords", "journey-traced.json": "justwords",
             "posts-campaign.json": "waldium", "launch-eu.json": "native", "sneakers-launch.json": "lamina",
-            "spring-launch.bavlio.json": "bavlio", "social-captions.json": "lamina",
+            "spring-launch.bavlio.json": "bavlio", "social-captions.json": "lamina", "renewals.json": "native",
         ]
         var seen = 0
         for file in files where Path.extension(file) == "json" && !file.hasSuffix("broken.json") {
