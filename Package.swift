@@ -35,7 +35,8 @@ let package = Package(
         .executableTarget(name: "bandit-bench", dependencies: ["Generation", "DeskKit"], path: "Sources/BanditBench"),
         // One-input functions for every decoder and parser of hostile input (Scripts/fuzz, and the
         // regression tests that replay the corpus and every crash found).
-        .target(name: "FuzzTargets", dependencies: ["DeskKit", "Dialects", "Validation", "Generation", "Liquid"]),
+        .target(
+            name: "FuzzTargets", dependencies: ["DeskKit", "Dialects", "Validation", "Generation", "Liquid", "Scheduling"]),
         // Scripts/fuzz builds it with -sanitize=fuzzer -D FUZZING; a normal build replays files.
         .executableTarget(name: "copydesk-fuzz", dependencies: ["FuzzTargets", "DeskKit"], path: "Sources/CopydeskFuzz"),
 

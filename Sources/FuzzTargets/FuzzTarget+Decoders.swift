@@ -1,6 +1,7 @@
 import DeskKit
 import Dialects
 import Generation
+import Scheduling
 import Validation
 
 extension FuzzTarget {
@@ -28,8 +29,37 @@ extension FuzzTarget {
             batchID: "fuzz-0123abcd", org: "default", fileName: "spring.bavlio.json",
             library: self == .bavlio ? FuzzLibrary.shared.library : nil)
         guard let dialect = RequestFormat.dialect(named: rawValue) else { return }
-        guard let request = try? dialect.decode(document, context: context) else { return }
-        _ = try? Validator(maxItems: 100_000).validate(request)
+        guard let decoded = try? dialect.decode(document, context: context),
+            let request = try? Validator(maxItems: 100_000).validate(decoded)
+        else { return }
+        encode(request, with: dialect)
+    }
+
+    /// Every answer `dialect` writes for `request` (admission, result, cancellation, status), with
+    /// the request's due times, as if each item it admitted had been generated.
+    private func encode(_ request: BatchRequest, with dialect: any RequestDialect) {
+        let now = Timestamp(nanoseconds: 1_795_424_400 * 1_000_000_000)
+        let dueTimes = request.schedule.dueTimes(count: request.items.count, now: now)
+        let outcomes = request.items.map { item in
+            item.rejection.map { ItemOutcome(index: item.index, id: item.id, state: .rejected, error: $0) }
+                ?? ItemOutcome(
+                    index: item.index, id: item.id, state: .generated, templateID: item.templateID, copyID: item.copyID,
+                    trackingID: item.trackingID, content: item.fields, format: "markdown")
+        }
+        let result = BatchResult(
+            batchID: "fuzz-0123abcd", org: "default", status: .completed, request: request, outcomes: outcomes,
+            completedAt: now, dueTimes: dueTimes, warnings: request.schedule.warnings(now: now))
+        _ = dialect.encodeAdmission(result)?.serialized()
+        _ = dialect.encodeResult(result).serialized()
+        _ = dialect.encodeCancellation(
+            BatchCancellation(
+                batchID: "fuzz-0123abcd", org: "default", cancelled: outcomes.count, published: 0, alreadyFinished: false,
+                at: now))
+        var status = JSONObject()
+        status["batch_id"] = .string("fuzz-0123abcd")
+        status["status"] = .string(BatchState.completed.rawValue)
+        status["items"] = .array(outcomes.map(\.json))
+        _ = JSONValue.object(dialect.statusDocument(status)).serialized()
     }
 
     /// The CSV reader on `input` written to a temporary file, every row read.
