@@ -17,7 +17,9 @@ extension JSONValue {
         case .object(let object):
             for (key, value) in object.members {
                 let field = path.isEmpty ? key : "\(path).\(key)"
-                if key.utf8.count > maxBytes { return (path.isEmpty ? "a member name" : "a member name in \(path)", key.utf8.count) }
+                if key.utf8.count > maxBytes {
+                    return (path.isEmpty ? "a member name" : "a member name in \(path)", key.utf8.count)
+                }
                 if let found = value.firstString(longerThan: maxBytes, path: field) { return found }
             }
             return nil

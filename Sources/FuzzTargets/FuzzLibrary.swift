@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The fixed files some targets need: a small bavlio library (one campaign, inline leads and a
 /// leads CSV) and a folder for the CSV reader's temporary files. Made once per process in a
@@ -31,7 +32,8 @@ final class FuzzLibrary: Sendable {
         """#
 
     /// The leads CSV of `spring`.
-    static let leads = "id,assignment,first_name,company\nc-1,PERSONALIZATION,Mei,\"Acme, Inc\"\nc-2,CONTROL,Li,X\n,PERSONALIZATION,Bo\n"
+    static let leads =
+        "id,assignment,first_name,company\nc-1,PERSONALIZATION,Mei,\"Acme, Inc\"\nc-2,CONTROL,Li,X\n,PERSONALIZATION,Bo\n"
 
     private init() {
         var template = Array("/tmp/copydesk-fuzz-XXXXXX".utf8CString)

@@ -53,7 +53,8 @@ extension FuzzTarget {
         _ = dialect.encodeResult(result).serialized()
         _ = dialect.encodeCancellation(
             BatchCancellation(
-                batchID: "fuzz-0123abcd", org: "default", cancelled: outcomes.count, published: 0, alreadyFinished: false,
+                batchID: "fuzz-0123abcd", org: "default", cancelled: outcomes.count, published: 0,
+                alreadyFinished: false,
                 at: now))
         var status = JSONObject()
         status["batch_id"] = .string("fuzz-0123abcd")

@@ -9,7 +9,8 @@ import Testing
     /// Values that would leave the folder they name a file in, or look as if they could.
     static let hostile: [String] = [
         "../secret", "../../secret", "../../../secret", "../../../../secret", "/etc/passwd", "/tmp", "a/../../secret",
-        "..", ".", ".secret", "templates/../../secret", "nul\u{0}byte", "secret\u{0}.json", String(repeating: "x", count: 300),
+        "..", ".", ".secret", "templates/../../secret", "nul\u{0}byte", "secret\u{0}.json",
+        String(repeating: "x", count: 300),
         "\u{FF0E}\u{FF0E}\u{FF0F}secret", "\u{2215}etc\u{2215}passwd", "\u{FF0E}\u{FF0E}\u{2215}secret", "..\\secret",
         "%2e%2e%2fsecret", "secret ", "\u{202E}terces", "",
     ]
@@ -25,7 +26,9 @@ import Testing
         for i in 0..<count {
             let item = status["items"]?[i]
             let code = item?["error"]?["code"]?.stringValue ?? "none"
-            #expect(codes.contains(code), "item \(i) (\(Self.hostile[i].debugDescription)): \(code)", sourceLocation: sourceLocation)
+            #expect(
+                codes.contains(code), "item \(i) (\(Self.hostile[i].debugDescription)): \(code)",
+                sourceLocation: sourceLocation)
             #expect((item?["error"]?["message"]?.stringValue?.count ?? 0) > 10, sourceLocation: sourceLocation)
         }
     }
@@ -72,7 +75,10 @@ import Testing
                 #"{"brief": "Spring news", "platform": "x", "modality": "text", "brandProfileId": \#(Self.quoted($0))}"#
             }
             batches.append(
-                (try desk.drop(#"{"items": [\#(items.joined(separator: ", "))]}"#, as: "lamina-\(start).json"), values.count))
+                (
+                    try desk.drop(#"{"items": [\#(items.joined(separator: ", "))]}"#, as: "lamina-\(start).json"),
+                    values.count
+                ))
         }
         try await desk.pass()
         for (batch, count) in batches {
@@ -139,7 +145,9 @@ import Testing
     @Test func anItemIDThatIsNoFileNameIsPublishedUnderItsIndexInsideTheBatch() async throws {
         let desk = try SealedDesk()
         let ids = Self.hostile.filter { !$0.isEmpty }
-        let items = ids.map { #"{"id": \#(Self.quoted($0)), "template_id": "hello", "tracking_id": \#(Self.quoted($0))}"# }
+        let items = ids.map {
+            #"{"id": \#(Self.quoted($0)), "template_id": "hello", "tracking_id": \#(Self.quoted($0))}"#
+        }
         let batch = try desk.drop(#"{"items": [\#(items.joined(separator: ", "))]}"#, as: "ids.json")
         try await desk.pass()
         let published = desk.files(under: desk.layout.outbox(org: "default"))

@@ -27,7 +27,8 @@ import Testing
             "{% render '/../b/templates/partials/x' %}", "{% include p %}", "{% render p %}",
         ]
         for (i, route) in routes.enumerated() {
-            let template = #"{"id": "sneaky-\#(i)", "approved": true, "variants": [{"id": "a", "vars": {"body": \#(JSONValue.string("[" + route + "]").serializedString())}}]}"#
+            let template =
+                #"{"id": "sneaky-\#(i)", "approved": true, "variants": [{"id": "a", "vars": {"body": \#(JSONValue.string("[" + route + "]").serializedString())}}]}"#
             try desk.plant(Array(template.utf8), at: desk.layout.templates(org: "a") + "/sneaky-\(i).json")
         }
         return desk
@@ -37,14 +38,20 @@ import Testing
     /// no file of `a` (outbox, state, rejected, archive) holds it, and `b` has no output at all.
     static func expectIsolated(_ desk: SealedDesk, sourceLocation: SourceLocation = #_sourceLocation) {
         let layout = desk.layout
-        for folder in [layout.outbox(org: "a"), layout.state(org: "a"), layout.rejected(org: "a"), layout.archive(org: "a")] {
+        for folder in [
+            layout.outbox(org: "a"), layout.state(org: "a"), layout.rejected(org: "a"), layout.archive(org: "a"),
+        ] {
             for path in desk.files(under: folder) {
                 let text = String(decoding: (try? FileSystem.readFile(path)) ?? [], as: UTF8.self)
                 #expect(!text.contains(secretOfB), "\(path) holds b's secret", sourceLocation: sourceLocation)
             }
         }
-        for folder in [layout.outbox(org: "b"), layout.state(org: "b"), layout.rejected(org: "b"), layout.archive(org: "b")] {
-            #expect(desk.files(under: folder).isEmpty, "a request of a wrote into \(folder)", sourceLocation: sourceLocation)
+        for folder in [
+            layout.outbox(org: "b"), layout.state(org: "b"), layout.rejected(org: "b"), layout.archive(org: "b"),
+        ] {
+            #expect(
+                desk.files(under: folder).isEmpty, "a request of a wrote into \(folder)", sourceLocation: sourceLocation
+            )
         }
         desk.expectSealed(sourceLocation: sourceLocation)
     }
@@ -63,7 +70,9 @@ import Testing
     @Test func anotherOrgsTemplateIsNotFound() async throws {
         let desk = try Self.makeDesk()
         let ids = ["secret", "../b/templates/secret", "../../b/templates/secret", "../../library/b/templates/secret"]
-        let items = ids.map { #"{"template_id": \#(JSONValue.string($0).serializedString()), "fields": {"name": "Ann"}}"# }
+        let items = ids.map {
+            #"{"template_id": \#(JSONValue.string($0).serializedString()), "fields": {"name": "Ann"}}"#
+        }
         let batch = try desk.drop(#"{"items": [\#(items.joined(separator: ", "))]}"#, as: "templates.json", org: "a")
         try await desk.pass()
         let status = try desk.status(batch, org: "a")

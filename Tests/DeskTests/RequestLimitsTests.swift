@@ -26,9 +26,12 @@ import Testing
     @Test func aStringOverTheLimitRejectsTheFileNamingTheField() async throws {
         let desk = try Self.desk()
         let long = String(repeating: "x", count: 201)
-        try desk.drop(#"{"template_id": "hello", "items": [{"id": "a"}, {"id": "b", "fields": {"bio": "\#(long)"}}]}"#, as: "long.json")
+        try desk.drop(
+            #"{"template_id": "hello", "items": [{"id": "a"}, {"id": "b", "fields": {"bio": "\#(long)"}}]}"#,
+            as: "long.json")
         let fits = try desk.drop(
-            #"{"template_id": "hello", "items": [{"id": "a", "fields": {"bio": "\#(String(long.dropFirst()))"}}]}"#, as: "fits.json")
+            #"{"template_id": "hello", "items": [{"id": "a", "fields": {"bio": "\#(String(long.dropFirst()))"}}]}"#,
+            as: "fits.json")
         try await desk.pass()
         let error = try desk.json(desk.layout.rejected(org: "default") + "/long.json.error.json")
         #expect(error["code"] == "INVALID_REQUEST")
@@ -40,7 +43,8 @@ import Testing
     @Test func nestingDeeperThanTheLimitIsInvalidJSON() async throws {
         let desk = try Self.desk()
         try desk.drop(#"{"template_id": "hello", "items": [{"id": "a", "fields": {"x": [[[[1]]]]}}]}"#, as: "deep.json")
-        let fits = try desk.drop(#"{"template_id": "hello", "items": [{"id": "a", "fields": {"x": [[1]]}}]}"#, as: "fits.json")
+        let fits = try desk.drop(
+            #"{"template_id": "hello", "items": [{"id": "a", "fields": {"x": [[1]]}}]}"#, as: "fits.json")
         try await desk.pass()
         let error = try desk.json(desk.layout.rejected(org: "default") + "/deep.json.error.json")
         #expect(error["code"] == "INVALID_JSON")
@@ -56,8 +60,11 @@ import Testing
         try big.drop(#"{"requests": [\#(requests)]}"#, as: "justwords.json")
         try await desk.pass()
         try await big.pass()
-        #expect(try desk.json(desk.layout.rejected(org: "default") + "/four.json.error.json")["code"] == "TOO_MANY_ITEMS")
-        #expect(try big.json(big.layout.rejected(org: "default") + "/justwords.json.error.json")["code"] == "TOO_MANY_ITEMS")
+        #expect(
+            try desk.json(desk.layout.rejected(org: "default") + "/four.json.error.json")["code"] == "TOO_MANY_ITEMS")
+        #expect(
+            try big.json(big.layout.rejected(org: "default") + "/justwords.json.error.json")["code"] == "TOO_MANY_ITEMS"
+        )
     }
 
     @Test func aRenderOverTheOutputLimitFailsTheItem() async throws {

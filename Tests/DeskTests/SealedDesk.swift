@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A desk inside a folder of its own, with a secret planted outside the desk and in the places
@@ -120,7 +120,8 @@ final class SealedDesk: @unchecked Sendable {
     func expectSealed(sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(leaks().isEmpty, "a secret reached \(leaks())", sourceLocation: sourceLocation)
         let outside = files(under: outer).filter { !$0.hasPrefix(layout.root + "/") }
-        #expect(Set(outside) == Set(planted.keys.filter { !$0.hasPrefix(layout.root + "/") }),
+        #expect(
+            Set(outside) == Set(planted.keys.filter { !$0.hasPrefix(layout.root + "/") }),
             "files appeared outside the desk: \(outside)", sourceLocation: sourceLocation)
         for (path, bytes) in planted {
             #expect((try? FileSystem.readFile(path)) == bytes, "\(path) changed", sourceLocation: sourceLocation)

@@ -1,5 +1,5 @@
-import FuzzTargets
 import Foundation
+import FuzzTargets
 import Testing
 
 /// Replays the fuzz seed corpus and every crash the fuzzer ever found through the same
@@ -32,7 +32,8 @@ import Testing
         for kind in ["corpus", "regressions"] {
             let folder = Self.fuzzFolder.appendingPathComponent(kind).path
             let names = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            #expect(names.subtracting(FuzzTarget.allCases.map(\.rawValue)).isEmpty, "unknown target folder in \(folder)")
+            #expect(
+                names.subtracting(FuzzTarget.allCases.map(\.rawValue)).isEmpty, "unknown target folder in \(folder)")
         }
     }
 
@@ -41,7 +42,8 @@ import Testing
         let inputs: [[UInt8]] = [
             [], [0], [0xFF, 0xFE], Array("{}".utf8), Array("[]".utf8), Array("null".utf8),
             Array(repeating: UInt8(ascii: "["), count: 10_000), Array(repeating: UInt8(ascii: "{"), count: 10_000),
-            Array("\"\u{0}\"\n\r\n,,,\"".utf8), Array(#"{"items": [{}], "requests": [{}], "posts": [], "schedule": {}}"#.utf8),
+            Array("\"\u{0}\"\n\r\n,,,\"".utf8),
+            Array(#"{"items": [{}], "requests": [{}], "posts": [], "schedule": {}}"#.utf8),
             Array("{% for i in (1..100000000) %}{{ i }}{% endfor %}".utf8),
         ]
         for input in inputs { target.run(input) }
