@@ -33,6 +33,12 @@ let package = Package(
         .executableTarget(name: "liquid-bench", dependencies: ["Liquid", "DeskKit", "Generation"], path: "Sources/LiquidBench"),
         // Scripts/bench bandit: the latency of one variant choice.
         .executableTarget(name: "bandit-bench", dependencies: ["Generation", "DeskKit"], path: "Sources/BanditBench"),
+        // One-input functions for every decoder and parser of hostile input (Scripts/fuzz, and the
+        // regression tests that replay the corpus and every crash found).
+        .target(
+            name: "FuzzTargets", dependencies: ["DeskKit", "Dialects", "Validation", "Generation", "Liquid", "Scheduling"]),
+        // Scripts/fuzz builds it with -sanitize=fuzzer -D FUZZING; a normal build replays files.
+        .executableTarget(name: "copydesk-fuzz", dependencies: ["FuzzTargets", "DeskKit"], path: "Sources/CopydeskFuzz"),
 
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "DeskKitTests", dependencies: ["DeskKit"]),
@@ -43,6 +49,7 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "DeskKit"]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "DeskKit", "Scheduling"]),
         .testTarget(name: "DeskIntegrationTests", dependencies: ["DeskKit"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -69,7 +69,8 @@ public final class BatchProcessor: Sendable {
         self.configuration = configuration
         self.providers = providers
         self.generator = ContentGenerator(
-            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout))
+            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout),
+            maxOutputBytes: configuration.maxOutputBytes)
         self.bandit = chooser.store
         self.rejections = RejectionWriter(layout: layout, clock: clock)
         self.events = EventsProcessor(
@@ -315,11 +316,16 @@ public final class BatchProcessor: Sendable {
         var batchID = BatchID.make(name: file.name, hexDigest: digest)
         let document: JSONValue
         do throws(JSONParseError) {
-            document = try JSONValue.parse(bytes)
+            document = try JSONValue.parse(bytes, maxDepth: configuration.maxDepth)
         } catch {
             return .rejected(
                 DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column),
                 itemsFrom: nil)
+        }
+        do throws(DeskError) {
+            try document.checkStringLengths(maxBytes: configuration.maxStringBytes)
+        } catch {
+            return .rejected(error, itemsFrom: nil)
         }
         if let target = CancelOrder.batchID(in: document) {
             guard Path.isSafeID(target) else {

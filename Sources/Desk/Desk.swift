@@ -80,7 +80,8 @@ public final class Desk: Sendable {
             statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown,
             providers: providers, credits: credits)
         generator = ContentGenerator(
-            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout))
+            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout),
+            maxOutputBytes: configuration.maxOutputBytes)
         startedAt = clock.now()
     }
 

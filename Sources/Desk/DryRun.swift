@@ -36,10 +36,11 @@ public struct DryRun: Sendable {
             }
             let document: JSONValue
             do throws(JSONFile.ReadError) {
-                document = try JSONFile.read(path, limit: configuration.maxFileBytes)
+                document = try JSONFile.read(path, limit: configuration.maxFileBytes, maxDepth: configuration.maxDepth)
             } catch {
                 throw error.deskError(path, tooLarge: .tooLarge, invalid: .invalidJSON)
             }
+            try document.checkStringLengths(maxBytes: configuration.maxStringBytes)
             guard let dialect = RequestFormat.dialect(for: document) else {
                 throw DeskError(.unknownFormat, RequestFormat.unknownFormatMessage)
             }
@@ -47,7 +48,9 @@ public struct DryRun: Sendable {
                 batchID: "dry-run", org: org, fileName: Path.name(path), library: layout?.library(org: org))
             let request = try Validator(maxItems: configuration.maxItems).validate(
                 try dialect.decode(document, context: context))
-            let generator = layout.map { ContentGenerator(templates: TemplateStore(layout: $0)) }
+            let generator = layout.map {
+                ContentGenerator(templates: TemplateStore(layout: $0), maxOutputBytes: configuration.maxOutputBytes)
+            }
             let providers = try? ProviderRegistry(settings: configuration.providers)
             items = request.items.map { item in
                 var error = item.rejection

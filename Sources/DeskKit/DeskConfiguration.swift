@@ -2,7 +2,8 @@
 ///
 /// ```json
 /// {
-///   "limits": {"max_file_bytes": 67108864, "max_items": 100000},
+///   "limits": {"max_file_bytes": 67108864, "max_items": 100000, "max_depth": 64,
+///              "max_string_bytes": 1048576, "max_output_bytes": 1048576},
 ///   "intake": {"reconcile_seconds": 30, "poll_seconds": null, "settle_seconds": 1},
 ///   "workers": 8,
 ///   "bandit": {"algorithm": "thompson", "epsilon": 0.1, "min_impressions": 100},
@@ -18,6 +19,16 @@ public struct DeskConfiguration: Sendable, Equatable {
     public var maxFileBytes: Int = 64 * 1024 * 1024
     /// The most items one native request may hold; more is `TOO_MANY_ITEMS`.
     public var maxItems: Int = 100_000
+    /// The deepest nesting of arrays and objects in a request (`limits.max_depth`); deeper is
+    /// `INVALID_JSON`, so a hostile file cannot exhaust the stack of any code walking the tree.
+    public var maxDepth: Int = 64
+    /// The longest string in a request, member names included, in bytes
+    /// (`limits.max_string_bytes`); longer is `INVALID_REQUEST` naming the field.
+    public var maxStringBytes: Int = 1 << 20
+    /// The most bytes one render of a template may produce: each variable of a copy variant,
+    /// each part of a prompt section (`limits.max_output_bytes`); more fails the item
+    /// `RENDER_ERROR`.
+    public var maxOutputBytes: Int = 1 << 20
     /// Seconds between reconciliation scans of the inbox in inotify mode.
     public var reconcileSeconds: Double = 30
     /// When set, poll the inbox every this many seconds instead of using inotify.
@@ -96,7 +107,13 @@ public struct DeskConfiguration: Sendable, Equatable {
                     switch name {
                     case "max_file_bytes": maxFileBytes = try count(v, "limits.max_file_bytes")
                     case "max_items": maxItems = try count(v, "limits.max_items")
-                    default: throw bad("limits.\(name)", "one of max_file_bytes, max_items (unknown key)")
+                    case "max_depth": maxDepth = min(try count(v, "limits.max_depth"), JSONValue.defaultMaxDepth)
+                    case "max_string_bytes": maxStringBytes = try count(v, "limits.max_string_bytes")
+                    case "max_output_bytes": maxOutputBytes = try count(v, "limits.max_output_bytes")
+                    default:
+                        throw bad(
+                            "limits.\(name)",
+                            "one of max_file_bytes, max_items, max_depth, max_string_bytes, max_output_bytes (unknown key)")
                     }
                 }
             case "intake":

@@ -11,8 +11,10 @@ public enum JSONFile {
     }
 
     /// Reads and parses the regular file at `path` (links are not followed), refusing files over
-    /// `limit` bytes without reading them. O(n) in the file size.
-    public static func read(_ path: String, limit: Int) throws(ReadError) -> JSONValue {
+    /// `limit` bytes without reading them, and nesting deeper than `maxDepth`. O(n) in the file size.
+    public static func read(_ path: String, limit: Int, maxDepth: Int = JSONValue.defaultMaxDepth) throws(ReadError)
+        -> JSONValue
+    {
         let read: [UInt8]?
         do throws(Errno) {
             read = try FileSystem.readFile(path, limit: limit)
@@ -21,7 +23,7 @@ public enum JSONFile {
         }
         guard let bytes = read else { throw .tooLarge(limit: limit) }
         do throws(JSONParseError) {
-            return try JSONValue.parse(bytes)
+            return try JSONValue.parse(bytes, maxDepth: maxDepth)
         } catch {
             throw .invalid(error)
         }

@@ -123,7 +123,8 @@ public struct SystemClock: DeskClock {
 }
 
 extension Timestamp {
-    /// Parses ISO 8601 with a zone: `2026-12-01T09:00:00Z`, `…T09:00:00.250+01:00`; `nil` otherwise.
+    /// Parses ISO 8601 with a zone: `2026-12-01T09:00:00Z`, `…T09:00:00.250+01:00`; `nil` otherwise,
+    /// and for an instant outside the years 1677 to 2262 (``nanoseconds`` cannot hold it).
     public init?(iso8601 text: String) {
         let b = Array(text.utf8)
         func num(_ from: Int, _ count: Int) -> Int? {
@@ -179,6 +180,10 @@ extension Timestamp {
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
         let seconds = Int64(timegm(&parts)) - Int64(offset)
-        self.init(nanoseconds: seconds * 1_000_000_000 + fraction)
+        // Nanoseconds in an Int64 reach from 1677 to 2262; a time outside is not one copydesk can
+        // hold (a hostile or mistyped year), so it is not a time rather than an overflow.
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, case let (nanoseconds, false) = scaled.addingReportingOverflow(fraction) else { return nil }
+        self.init(nanoseconds: nanoseconds)
     }
 }

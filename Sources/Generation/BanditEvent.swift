@@ -73,12 +73,16 @@ public struct BanditEvent: Sendable, Equatable {
                     .invalidEvent, "at '\(s)' is not an ISO 8601 time with a zone (2026-11-23T09:00:00Z)", field: "at")
             }
             at = t
-        case .int(let seconds)? where abs(seconds) < 100_000_000_000:
+        // Unix seconds within ±9e9 (the years 1684 to 2255) fit a Timestamp's nanoseconds.
+        case .int(let seconds)? where seconds.magnitude < 9_000_000_000:
             at = Timestamp(nanoseconds: Int64(seconds) * 1_000_000_000)
-        case .double(let seconds)? where seconds.isFinite && abs(seconds) < 1e11:
+        case .double(let seconds)? where seconds.isFinite && seconds.magnitude < 9e9:
             at = Timestamp(seconds: seconds)
         case nil, .null?:
             throw DeskError(.invalidEvent, "the event has no \"at\" time", field: "at")
+        case .int?, .double?:
+            throw DeskError(
+                .invalidEvent, "at is out of range: Unix seconds between -9000000000 and 9000000000", field: "at")
         case let other?:
             throw DeskError(
                 .invalidEvent, "at must be an ISO 8601 string or Unix seconds, not \(other.typeName)", field: "at")

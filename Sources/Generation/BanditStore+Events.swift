@@ -178,7 +178,7 @@ extension BanditStore {
     /// Adds `events` to the counters of `org`, exactly once per `digest` and template: each
     /// touched template's counters file is rewritten atomically with the digest in it, then the
     /// in-memory counters are swapped. Returns the events counted now and those skipped because
-    /// their template had already applied `digest`.
+    /// their template had already applied `digest` (or its id could not name a file).
     public func apply(
         _ events: [CountedEvent], digest: String, org: String
     ) throws(Errno)
@@ -193,6 +193,12 @@ extension BanditStore {
         var touched: [String] = []
         for templateID in byTemplate.keys.sorted() {
             let list = byTemplate[templateID]!
+            // The id names the counters file: events and deliveries carry checked ids, and one
+            // that is not (a hand-edited deliveries log) is never turned into a path.
+            guard Path.isSafeID(templateID) else {
+                skipped += list.count
+                continue
+            }
             var counters = withOrg(org) { $0.counters[templateID] } ?? TemplateCounters(templateID: templateID)
             if counters.hasApplied(digest) {
                 skipped += list.count

@@ -18,19 +18,29 @@ public struct ContentGenerator: Sendable {
     public let providers: ProviderRegistry
     /// Where outputs with an idempotency key are stored once (`nil`: nowhere, in dry runs).
     public let outputs: OutputIndex?
+    /// The most bytes one render produces (each variable of a variant, each part of a prompt
+    /// section): `limits.max_output_bytes`.
+    public let maxOutputBytes: Int
 
     /// A generator reading templates from `templates` and choosing with `chooser` (by default one
     /// with no statistics and nothing durable: dry runs), on `clock`.
     public init(
         templates: TemplateStore, chooser: VariantChooser = VariantChooser(), cache: RenderCache = RenderCache(),
-        clock: any DeskClock = SystemClock(), providers: ProviderRegistry = .offline, outputs: OutputIndex? = nil
+        clock: any DeskClock = SystemClock(), providers: ProviderRegistry = .offline, outputs: OutputIndex? = nil,
+        maxOutputBytes: Int = DeskConfiguration().maxOutputBytes
     ) {
+        self.maxOutputBytes = maxOutputBytes
         self.providers = providers
         self.outputs = outputs
         self.templates = templates
         self.chooser = chooser
         self.cache = cache
         self.clock = clock
+    }
+
+    /// How a template of `org` is rendered: its partials, and the output limit.
+    func renderOptions(org: String) -> RenderOptions {
+        RenderOptions(loader: templates.partials(org: org), maxOutputBytes: maxOutputBytes)
     }
 
     /// Generates item `item` of `org`: `generated` with its content, or `failed` with an error.
@@ -163,7 +173,7 @@ public struct ContentGenerator: Sendable {
             variables["brand"] = Value(json: .object(brand))
         }
         do throws(DeskError) {
-            let (system, user) = try section.render(variables, options: RenderOptions(loader: templates.partials(org: org)))
+            let (system, user) = try section.render(variables, options: renderOptions(org: org))
             let source = [template.id, template.revision, section.systemSource ?? "", section.userSource, template.output ?? ""]
                 .joined(separator: "\u{0}")
             return .success(TemplatePrompt(system: system, user: user, source: source, output: template.output))
@@ -299,7 +309,7 @@ public struct ContentGenerator: Sendable {
                     return outcome
                 }
             }
-            let options = RenderOptions(loader: templates.partials(org: org))
+            let options = renderOptions(org: org)
             var content = JSONObject()
             for (name, liquid) in variant.vars {
                 do throws(LiquidError) {

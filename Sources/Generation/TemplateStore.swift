@@ -42,9 +42,19 @@ public final class TemplateStore: Sendable {
 
     /// The template `id` of `org`, or the error that says why it cannot be used.
     ///
-    /// `NOT_FOUND` when the org has no such template (another org's templates are never seen),
-    /// `TEMPLATE_NOT_APPROVED` when it is not approved, `INVALID_TEMPLATE` when it is broken.
+    /// `INVALID_ITEM` when `id` is not an id (``Path/isSafeID(_:maxBytes:)``: it could name a
+    /// file outside the org's templates), `NOT_FOUND` when the org has no such template (another
+    /// org's templates are never seen), `TEMPLATE_NOT_APPROVED` when it is not approved,
+    /// `INVALID_TEMPLATE` when it is broken.
     public func template(org: String, id: String) -> Result<CopyTemplate, DeskError> {
+        // The validator rejects such ids first; this keeps the store safe for any caller.
+        guard Path.isSafeID(id), Path.isSafeID(org) else {
+            return .failure(
+                DeskError(
+                    .invalidItem,
+                    "template_id '\(id)' is not a valid id: use letters, digits, '.', '_' and '-' (no slashes, not starting with '.')",
+                    field: "template_id"))
+        }
         let path = Path.join(layout.templates(org: org), id + ".json")
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// Parsed partials are cached and re-read when a file's modification time or size changes
 /// (files are checked again at most every `recheckInterval`). Names cannot leave the
-/// directory (no absolute paths, no `..`).
+/// directory (``isValidName(_:)``: no absolute paths, no `..`, ASCII names only).
 public final class DirectoryLoader: TemplateLoader {
     /// The directory partials are read from.
     public let directory: String
@@ -31,13 +31,32 @@ public final class DirectoryLoader: TemplateLoader {
         self.recheckInterval = recheckInterval
     }
 
+    /// The longest partial name, in bytes.
+    public static let maxNameBytes = 255
+
+    /// Whether `name` may name a partial: 1 to ``maxNameBytes`` bytes of components separated by
+    /// `/`, each 1 or more of `[A-Za-z0-9._-]` not starting with a dot. So no absolute path, no
+    /// `.` or `..`, no empty component, no backslash, NUL, space or control character, and no
+    /// Unicode look-alike of a slash or a dot: a name (perhaps taken from a request's data by
+    /// `{% include some_variable %}`) can only name a file below the directory. O(n).
+    public static func isValidName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= maxNameBytes else { return false }
+        return name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.first, first != UInt8(ascii: ".") else { return false }
+            return part.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                    || c == 0x2D
+            }
+        }
+    }
+
     /// The file of the partial `name` and its version stamp, or nil if there is none.
     private func file(for name: String) throws(LiquidError) -> (path: String, stamp: [Int])? {
-        let components = name.split(separator: "/", omittingEmptySubsequences: false)
-        guard !name.isEmpty, !name.hasPrefix("/"), !name.utf8.contains(0),
-            !components.contains(where: { $0 == ".." || $0.isEmpty })
-        else {
-            throw LiquidError(.templateNotFound, "'\(name)' is not a valid partial name")
+        guard Self.isValidName(name) else {
+            let shown = name.utf8.count > 80 ? String(name.prefix(80)) + "…" : name
+            throw LiquidError(
+                .templateNotFound,
+                "'\(shown.debugDescription.dropFirst().dropLast())' is not a valid partial name: use letters, digits, '.', '_', '-' and '/' between names (no '..', not starting with '/' or '.')")
         }
         for candidate in [name + ".liquid", name] {
             let path = directory + "/" + candidate

@@ -148,6 +148,8 @@ extension Renderer {
             scope.frames[frame].values[0] = items.item(at: node.reversed ? bounds.end - 1 - k : bounds.start + k)
             loop.index0 = k
             try render(node.body)
+            // The body's plain text is not checked as it is appended: the last iteration's is here.
+            if output.utf8.count > options.maxOutputBytes { throw outputLimit(node.location) }
             if interrupt != .none {
                 let stop = interrupt == .breakLoop
                 interrupt = .none
@@ -190,6 +192,7 @@ extension Renderer {
             output.append("<td class=\"col\(k % columns + 1)\">")
             try render(node.body)
             output.append("</td>")
+            if output.utf8.count > options.maxOutputBytes { throw outputLimit(node.location) }
             if interrupt != .none {
                 let stop = interrupt == .breakLoop
                 interrupt = .none

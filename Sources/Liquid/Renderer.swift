@@ -146,9 +146,12 @@ final class Renderer {
 
     /// The error for output grown past the limit.
     func outputLimit(_ location: SourceLocation) -> LiquidError {
-        located(
-            LiquidError(.limitExceeded, "the output is larger than the limit of \(options.maxOutputBytes) bytes"),
-            location)
+        located(outputLimitExceeded(), location)
+    }
+
+    /// The error for output grown past the limit, where no tag is to blame (plain text).
+    func outputLimitExceeded() -> LiquidError {
+        LiquidError(.limitExceeded, "the output is larger than the limit of \(options.maxOutputBytes) bytes")
     }
 
     /// Counts a loop iteration; fails when a limit (iterations, output size, time) is passed.

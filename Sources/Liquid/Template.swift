@@ -31,6 +31,8 @@ public struct Template: Sendable {
         let renderer = Renderer(variables: variables, options: options, templateName: name)
         renderer.output.reserveCapacity(sourceSize + sourceSize / 2)
         try renderer.render(nodes)
+        // Plain text is appended unchecked; a template whose own text is too long ends here.
+        if renderer.output.utf8.count > options.maxOutputBytes { throw renderer.outputLimitExceeded() }
         return renderer.output
     }
 }

@@ -4,7 +4,8 @@ extension Schedule {
     /// The due instant of each of `count` items, in item order, given that it is `now`.
     ///
     /// A start in the past means now: a `burst` starts now, a `distribute` window starts now and
-    /// keeps its end (all items are due now when the end has passed too). O(count).
+    /// keeps its end (all items are due now when the end has passed too). A burst so slow that
+    /// an item would fall after 2262 is due at the last instant a ``Timestamp`` holds. O(count).
     public func dueTimes(count: Int, now: Timestamp) -> [Timestamp] {
         guard count > 0 else { return [] }
         switch self {
@@ -24,8 +25,15 @@ extension Schedule {
         case .burst(let requestedStart, let perHour):
             let start = max(requestedStart, now)
             let spacing = 3600e9 / perHour
+            // A tiny rate (1e-300 an hour) puts later items past the last instant a Timestamp
+            // holds (2262): they are due then, rather than overflowing.
+            // (Compared in Double, a second short of the end, so rounding never overflows.)
+            let room = Double(Int64.max) - Double(start.nanoseconds) - 1e9
             return (0..<count).map { index in
-                Timestamp(nanoseconds: start.nanoseconds + Int64((Double(index) * spacing).rounded()))
+                guard index > 0 else { return start }
+                let offset = (Double(index) * spacing).rounded()
+                guard offset < room else { return Timestamp(nanoseconds: Int64.max) }
+                return Timestamp(nanoseconds: start.nanoseconds + Int64(offset))
             }
         }
     }

@@ -28,11 +28,45 @@ struct DeskConfigurationTests {
         #expect(DeskConfiguration().leadSeconds == 7_200)
     }
 
+    @Test func readsTheHostileInputLimits() throws {
+        let defaults = DeskConfiguration()
+        #expect(defaults.maxDepth == 64)
+        #expect(defaults.maxStringBytes == 1 << 20)
+        #expect(defaults.maxOutputBytes == 1 << 20)
+        let configuration = try DeskConfiguration(
+            json: try JSONValue.parse(#"{"limits": {"max_depth": 8, "max_string_bytes": 100, "max_output_bytes": 1000}}"#))
+        #expect(configuration.maxDepth == 8)
+        #expect(configuration.maxStringBytes == 100)
+        #expect(configuration.maxOutputBytes == 1000)
+        // The parser's own limit is a ceiling: a configuration cannot lift it.
+        let deep = try DeskConfiguration(json: try JSONValue.parse(#"{"limits": {"max_depth": 100000}}"#))
+        #expect(deep.maxDepth == JSONValue.defaultMaxDepth)
+    }
+
+    @Test func theFirstStringOverTheLimitIsNamedByItsPath() throws {
+        let document = try JSONValue.parse(#"{"items": [{"id": "a"}, {"fields": {"bio": "0123456789"}}]}"#)
+        #expect(document.firstString(longerThan: 10) == nil)
+        #expect(document.firstString(longerThan: 9)?.field == "items[1].fields.bio")
+        #expect(document.firstString(longerThan: 9)?.bytes == 10)
+        #expect(try JSONValue.parse(#"{"0123456789": 1}"#).firstString(longerThan: 9)?.field == "a member name")
+        #expect(throws: DeskError.self) { try document.checkStringLengths(maxBytes: 9) }
+        do {
+            try document.checkStringLengths(maxBytes: 9)
+        } catch {
+            #expect(error.code == .invalidRequest)
+            #expect(error.field == "items[1].fields.bio")
+            #expect(error.message.contains("limits.max_string_bytes"))
+        }
+    }
+
     @Test(arguments: [
         (#"{"wokers": 3}"#, "wokers"),
         (#"{"workers": 0}"#, "workers"),
         (#"{"workers": "8"}"#, "workers"),
         (#"{"limits": {"max_size": 1}}"#, "limits.max_size"),
+        (#"{"limits": {"max_depth": 0}}"#, "limits.max_depth"),
+        (#"{"limits": {"max_string_bytes": -1}}"#, "limits.max_string_bytes"),
+        (#"{"limits": {"max_output_bytes": "1MB"}}"#, "limits.max_output_bytes"),
         (#"{"intake": {"settle_seconds": -1}}"#, "intake.settle_seconds"),
         (#"{"schedule": {"lead": 60}}"#, "schedule.lead"),
         (#"{"schedule": {"lead_seconds": -1}}"#, "schedule.lead_seconds"),

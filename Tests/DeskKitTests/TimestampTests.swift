@@ -34,4 +34,15 @@ struct TimestampTests {
         #expect(Timestamp(iso8601: "2025-01-20T09:33:20Z")!.iso8601Seconds == "2025-01-20T09:33:20Z")
         #expect(Timestamp(iso8601: "2025-01-20T09:33:20.5Z")!.iso8601Seconds == "2025-01-20T09:33:20.500Z")
     }
+
+    /// Found by Scripts/fuzz (waldium, events): a year whose nanoseconds overflow an Int64 trapped.
+    @Test(arguments: ["1012-01-20T14:00:00Z", "2262-04-11T23:47:17Z", "9999-12-31T23:59:59.999999999-23:59"])
+    func aTimeOutsideTheRangeOfNanosecondsIsNotATime(_ text: String) {
+        #expect(Timestamp(iso8601: text) == nil)
+    }
+
+    @Test func theEdgesOfTheRangeStillParse() {
+        #expect(Timestamp(iso8601: "1678-01-01T00:00:00Z") != nil)
+        #expect(Timestamp(iso8601: "2262-04-11T23:47:16Z") != nil)
+    }
 }

@@ -21,6 +21,22 @@ struct BanditStoreTests {
         return store
     }
 
+    @Test func aTemplateIDThatIsNoFileNameNeverNamesACountersFile() throws {
+        let layout = try temporaryLayout()
+        let store = BanditStore(layout: layout)
+        let day = DayIndex.of(Timestamp(iso8601: Self.today)!)
+        let events = ["../../../escaped", "/tmp/escaped", "t"].map {
+            BanditStore.CountedEvent(delivery: .init(templateID: $0, copyID: "a"), kind: .click, day: day)
+        }
+        let outcome = try store.apply(events, digest: "d1", org: "default")
+        #expect(outcome.counted == 1)
+        #expect(outcome.skipped == 2)
+        let counters = layout.bandit(org: "default") + "/counters"
+        #expect(try FileSystem.entries(of: counters).map(\.name).filter { !$0.hasPrefix(".") } == ["t.json"])
+        #expect(!FileSystem.exists(layout.root + "/escaped.json"))
+        #expect(!FileSystem.exists("/tmp/escaped.json"))
+    }
+
     @Test func goodLinesCountAndBadLinesAreReportedWithTheirNumbers() throws {
         let layout = try temporaryLayout()
         try writeTemplate(

@@ -37,6 +37,14 @@ import Testing
             ["s": .string(String(repeating: "a", count: 100))])
     }
 
+    @Test func textAfterTheLastCheckCountsTowardTheOutputLimit() throws {
+        let options = RenderOptions(maxOutputBytes: 1000)
+        let loop = try Template.parse("{% for i in (1..n) %}0123456789{% endfor %}")
+        #expect(try loop.render(["n": 100], options: options).utf8.count == 1000)
+        #expect(throws: LiquidError.self) { try loop.render(["n": 101], options: options) }
+        #expect(throws: LiquidError.self) { try Template.parse(String(repeating: "x", count: 1001)).render([:], options: options) }
+    }
+
     @Test func renderTime() {
         expectLimit(
             "{% for i in (1..10000000) %}{{ i | times: 2 | plus: 1 | modulo: 7 }}{% endfor %}",
@@ -127,6 +135,21 @@ import Testing
         // A changed file is read again (its size changes).
         Self.write("Hello again {{ who }}", to: directory + "/greeting.liquid")
         #expect(try page.render([:], options: options) == "Hello again you plain sub 2")
+    }
+
+    @Test(arguments: [
+        "../etc/passwd", "/etc/passwd", "a/../../b", "..", ".", "./a", "a//b", "a/", ".hidden", "a\u{0}b", "a\\..\\b",
+        "\u{FF0E}\u{FF0E}\u{FF0F}b", "\u{2215}etc\u{2215}passwd", "a b", "", String(repeating: "a", count: 256),
+    ])
+    func aPartialNameThatCouldLeaveTheDirectoryIsRejected(_ name: String) {
+        #expect(!DirectoryLoader.isValidName(name))
+        let loader = DirectoryLoader(directory: Self.temporaryDirectory())
+        #expect(throws: LiquidError.self) { try loader.source(named: name) }
+    }
+
+    @Test(arguments: ["a", "sub/part", "plain.txt", "a-b_c.d", String(repeating: "a", count: 255)])
+    func anOrdinaryPartialNameIsValid(_ name: String) {
+        #expect(DirectoryLoader.isValidName(name))
     }
 
     @Test func inMemoryLoaderCachesParsedPartials() throws {

@@ -22,6 +22,17 @@ struct ScheduleTests {
         #expect(times.last == at("2025-01-20T14:00:00Z"))
     }
 
+    /// Found while fuzzing the native decoder with its due times: a tiny rate overflowed Int64.
+    @Test(arguments: [1e-300, 1e-9, 1])
+    func aBurstThatWouldRunPast2262EndsThereInsteadOfOverflowing(perHour: Double) {
+        let start = at("2262-04-11T23:00:00Z")
+        let times = Schedule.burst(start: start, perHour: perHour).dueTimes(count: 3, now: early)
+        #expect(times.count == 3)
+        #expect(times[0] == start)
+        #expect(times[2] >= times[1] && times[1] >= times[0])
+        if perHour < 1 { #expect(times[2].nanoseconds == Int64.max) }
+    }
+
     @Test func burstAtTenPerHourIsSixMinutesApart() throws {
         let schedule = try Schedule(
             json: ["strategy": "burst", "startTime": "2025-01-20T09:00:00Z", "postsPerHour": 10], keys: .waldium)
