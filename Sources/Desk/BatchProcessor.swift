@@ -224,7 +224,9 @@ public final class BatchProcessor: Sendable {
         var request: BatchRequest
         let outcome: Read
         if let route { outcome = try readRouted(file, route) } else { outcome = try read(file) }
-        switch outcome {
+        // Consumed, so `request` is the only owner of its items: a `let` lives to the end of its
+        // scope, and an item written below (an alias or a credit refused) would copy them all.
+        switch consume outcome {
         case .tooLarge: return try reject(file, tooLarge(file, size: nil))
         case .rejected(let error, let itemsFrom): return try reject(file, error, itemsFrom: itemsFrom)
         case .released(let batchID): return .released(batchID: batchID)
@@ -632,9 +634,10 @@ public final class BatchProcessor: Sendable {
             try publishPages(request, &outcomes, batchID: batchID, org: file.org)
         }
         // An item that failed produced nothing: its credit comes back (and its alias is free).
-        let failed = request.items.filter { outcomes[$0.index].state == .failed }
-        try credits.refund(failed.map(\.index), batchID: batchID, org: file.org)
-        aliases.release(failed, batchID: batchID, org: file.org)
+        // Positions first: a batch that failed whole would otherwise copy every item.
+        let failed = request.items.indices.filter { outcomes[request.items[$0].index].state == .failed }
+        try credits.refund(failed.map { request.items[$0].index }, batchID: batchID, org: file.org)
+        aliases.release(failed.lazy.map { request.items[$0] }, batchID: batchID, org: file.org)
 
         let progress = Progress(outcomes.map(\.state))
         let finalState: BatchState = progress[.generated] + progress[.published] > 0 ? .completed : .failed

@@ -74,6 +74,9 @@ public final class CreditLedger: Sendable {
             try log.append(line(JSONObject([("batch_id", .string(batchID)), ("spend", .int(n))])))
             return n
         }
+        // Written only when some item is refused (see PageAliasClaims.claim: a write in a loop can
+        // copy every item up front).
+        guard admitted < eligible.count else { return }
         for i in eligible.dropFirst(admitted) {
             request.items[i].rejection = DeskError(
                 .insufficientCredits,

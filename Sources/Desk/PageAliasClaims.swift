@@ -21,9 +21,13 @@ struct PageAliasClaims: Sendable {
 
     /// Claims the custom alias of every admitted item of `request`; an item whose alias another
     /// batch or item owns is rejected `INVALID_ITEM`. O(items).
+    ///
+    /// The items are only read while claiming, and written only when an alias was refused: a
+    /// write inside the loop lets the optimizer make the array unique before the loop, which
+    /// copies every item (47 MiB for 100,000 CSV rows) whenever the caller still shares it.
     func claim(_ request: inout BatchRequest, batchID: String, org: String) throws(Errno) {
-        for i in request.items.indices where request.items[i].rejection == nil {
-            let item = request.items[i]
+        var refused: [(position: Int, error: DeskError)] = []
+        for (i, item) in request.items.enumerated() where item.rejection == nil {
             guard let alias = item.page?.customAlias else { continue }
             let file = path(org: org, alias: alias)
             try FileSystem.ensureDirectory(Path.parent(file))
@@ -36,15 +40,21 @@ struct PageAliasClaims: Sendable {
             let ownerBatch = owner?["batch_id"]?.stringValue
             if ownerBatch == batchID && owner?["index"]?.intValue == item.index { continue }
             let by = ownerBatch.map { $0 == batchID ? "another item of this batch" : "batch '\($0)'" } ?? "another batch"
-            request.items[i].rejection = DeskError(
-                .invalidItem,
-                "Invalid custom_page_alias: '\(alias)' is already published by \(by); choose another alias",
-                field: "items[\(item.index)].custom_page_alias")
+            refused.append(
+                (
+                    i,
+                    DeskError(
+                        .invalidItem,
+                        "Invalid custom_page_alias: '\(alias)' is already published by \(by); choose another alias",
+                        field: "items[\(item.index)].custom_page_alias")
+                ))
         }
+        guard !refused.isEmpty else { return }
+        for (i, error) in refused { request.items[i].rejection = error }
     }
 
     /// Gives back the aliases `batchID` claimed for `items` (those it does not own are left). O(items).
-    func release(_ items: [WorkItem], batchID: String, org: String) {
+    func release(_ items: some Sequence<WorkItem>, batchID: String, org: String) {
         for item in items {
             guard let alias = item.page?.customAlias else { continue }
             let file = path(org: org, alias: alias)

@@ -25,9 +25,18 @@ public struct ItemOutcome: Sendable, Equatable {
     /// `completion_tokens`, `latency_ms`, `attempts`, `prompt_version_hash` (provider items).
     public var generation: JSONObject?
     /// Where a published page is, relative to the desk root (`outbox/<org>/published/site/<alias>/index.html`).
-    public var published: String?
+    public var published: String? {
+        get { page?.published }
+        set { page = PublishedPage.make(published: newValue, url: url) }
+    }
     /// The page's public URL (`base_url` + its alias), when the desk has a `base_url`.
-    public var url: String?
+    public var url: String? {
+        get { page?.url }
+        set { page = PublishedPage.make(published: published, url: newValue) }
+    }
+    /// ``published`` and ``url``, behind one pointer: only page items have them, and inline they
+    /// made every outcome 32 bytes larger (280 instead of 248).
+    private var page: PublishedPage?
 
     /// An outcome for item `index`.
     public init(
@@ -79,5 +88,26 @@ public struct ItemOutcome: Sendable, Equatable {
             format: json["format"]?.stringValue, generation: json["generation"]?.objectValue)
         published = json["published"]?.stringValue
         url = json["url"]?.stringValue
+    }
+}
+
+/// A published page's ``ItemOutcome/published`` and ``ItemOutcome/url``, boxed. Immutable:
+/// copies of an outcome share it, and setting either puts a new box in the outcome.
+private final class PublishedPage: Sendable, Equatable {
+    let published: String?
+    let url: String?
+
+    private init(published: String?, url: String?) {
+        self.published = published
+        self.url = url
+    }
+
+    /// A box of `published` and `url`; `nil` when both are (so equal outcomes compare equal).
+    static func make(published: String?, url: String?) -> PublishedPage? {
+        published == nil && url == nil ? nil : PublishedPage(published: published, url: url)
+    }
+
+    static func == (a: PublishedPage, b: PublishedPage) -> Bool {
+        a === b || (a.published == b.published && a.url == b.url)
     }
 }

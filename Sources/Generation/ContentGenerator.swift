@@ -140,10 +140,17 @@ public struct ContentGenerator: Sendable {
     func plan(_ item: WorkItem, org: String, context: PromptContext, scheduledFor: Timestamp?) -> Plan {
         var job = ProviderJob(item: item, scheduledFor: scheduledFor)
         if !item.usesProvider {
-            guard let templateID = item.templateID,
-                case .success(let template) = templates.template(org: org, id: templateID),
-                template.usesPrompt(for: item)
-            else { return .done(generateCopy(item, org: org, context: context)) }
+            // The template is looked up once, here, and handed to the render (a lookup costs a
+            // `stat(2)` and a lock: twice per row of a large export otherwise).
+            guard let templateID = item.templateID else { return .done(generateCopy(item, org: org, context: context)) }
+            let template: CopyTemplate
+            switch templates.template(org: org, id: templateID) {
+            case .success(let t): template = t
+            case .failure(let error): return .done(failure(item, error))
+            }
+            guard template.usesPrompt(for: item) else {
+                return .done(renderCopy(item, of: template, org: org, context: context))
+            }
             switch renderPrompt(of: template, for: item, org: org, context: context) {
             case .success(let rendered): job.template = rendered
             case .failure(let error): return .done(failure(item, error))
@@ -275,13 +282,18 @@ public struct ContentGenerator: Sendable {
             outcome.error = DeskError(.invalidItem, "the item names no template", field: "template_id")
             return outcome
         }
-        let template: CopyTemplate
         switch templates.template(org: org, id: templateID) {
-        case .success(let t): template = t
+        case .success(let template): return renderCopy(item, of: template, org: org, context: context)
         case .failure(let error):
             outcome.error = error
             return outcome
         }
+    }
+
+    /// Renders copy item `item` of `org` with `template`, already looked up.
+    func renderCopy(_ item: WorkItem, of template: CopyTemplate, org: String, context: PromptContext) -> ItemOutcome {
+        var outcome = ItemOutcome(
+            index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
         let now = clock.now()
         let choice: VariantChooser.Choice
         switch chooser.choose(template, for: item, org: org, now: now) {
