@@ -41,4 +41,14 @@ public struct ItemJournal: Sendable {
     public func remove() {
         try? FileSystem.remove(path)
     }
+
+    /// Moves the journal to `destination` (`rename(2)`), or deletes it when it cannot be moved.
+    public func archive(to destination: String) {
+        do throws(Errno) {
+            try FileSystem.ensureDirectory(Path.parent(destination))
+            try FileSystem.rename(path, to: destination)
+        } catch {
+            remove()
+        }
+    }
 }

@@ -677,7 +677,9 @@ public actor Scheduler {
                     try AtomicFile.createIfAbsent(at: path) { dialect.encodeResult(result) }
                 }
                 marker.remove(layout: layout)
-                journal.remove()
+                // The journal says what was published when, and by which pass: kept with the
+                // request as archive/<org>/<batch_id>.journal.jsonl.
+                journal.archive(to: layout.scheduleJournalArchive(org: marker.org, batchID: marker.batchID))
                 leases.removeAll(org: marker.org, batchID: marker.batchID)
                 return nil
             } catch {

@@ -71,6 +71,11 @@ public struct DeskLayout: Sendable, Equatable {
         Path.join(state(org: org), batchID + ".items.jsonl")
     }
 
+    /// `archive/<org>/<batch_id>.journal.jsonl`: a finished scheduled batch's item journal
+    /// (each item generated and published, in the order it happened), kept beside its request.
+    public func scheduleJournalArchive(org: String, batchID: String) -> String {
+        Path.join(archive(org: org), batchID + ".journal.jsonl")
+    }
     /// `outbox/<org>/published/<batch_id>/`: the batch's published items, one file each.
     public func published(org: String, batchID: String) -> String {
         Path.join(Path.join(outbox(org: org), "published"), batchID)
