@@ -80,8 +80,8 @@ public struct PagePublisher: Sendable {
 
     /// The page of a generated content: its `html` as it is (a template's html variant, or a
     /// provider's page), else its `text` or `markdown` (or, for other copy, every variable in
-    /// turn) escaped in a minimal self-contained HTML document titled `title`: a line starting
-    /// with `# ` or `## ` is a heading, blank lines separate paragraphs. O(content).
+    /// turn) escaped in a minimal self-contained HTML document titled `title`
+    /// (``HTMLPage/document(from:title:)``). O(content).
     public static func html(from content: JSONObject, title: String) -> String {
         if case .string(let page)? = content["html"] { return page }
         var texts: [String] = []
@@ -90,81 +90,6 @@ public struct PagePublisher: Sendable {
         } else {
             for (_, value) in content.members { if case .string(let text) = value { texts.append(text) } }
         }
-        var body = ""
-        for text in texts {
-            for block in text.replacingAll("\r\n", with: "\n").split(separator: "\n\n", omittingEmptySubsequences: true) {
-                let trimmed = block.trimmingCharacters(in: " \n\t")
-                guard !trimmed.isEmpty else { continue }
-                if trimmed.hasPrefix("## ") {
-                    body += "<h2>" + escape(String(trimmed.dropFirst(3))) + "</h2>\n"
-                } else if trimmed.hasPrefix("# ") {
-                    body += "<h1>" + escape(String(trimmed.dropFirst(2))) + "</h1>\n"
-                } else {
-                    body += "<p>" + escape(trimmed).replacingAll("\n", with: "<br>\n") + "</p>\n"
-                }
-            }
-        }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}</style>
-            </head>
-            <body>
-            <main>
-            \(body)</main>
-            </body>
-            </html>
-
-            """
+        return HTMLPage.document(from: texts.joined(separator: "\n\n"), title: title)
     }
-
-    /// `text` with `&`, `<`, `>`, `"` and `'` escaped for HTML. O(n).
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced by `replacement` (no Foundation). O(n).
-    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var out = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        out += rest
-        return out
-    }
-
-    /// The string without `characters` at either end.
-    fileprivate func trimmingCharacters(in characters: String) -> String {
-        let set = Set(characters)
-        var s = self[...]
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in characters: String) -> String { String(self).trimmingCharacters(in: characters) }
 }

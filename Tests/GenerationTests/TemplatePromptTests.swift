@@ -78,7 +78,7 @@ struct TemplatePromptTests {
         #expect(messages.allSatisfy { $0.first?["content"] == "You write for Acme Outdoor." })
         // An html template's items are pages: the model's Markdown becomes escaped HTML.
         let html = outcomes[0].content?["html"]?.stringValue ?? ""
-        #expect(html.hasPrefix("<!doctype html>"))
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("<h1>Renewal</h1>"))
         #expect(html.contains("&lt;renew&gt;"))
         #expect(outcomes[0].format == "html")

@@ -1,18 +1,19 @@
-/// Turns a provider's text into a self-contained HTML page, for templates whose output is `html`.
+/// Turns text into a self-contained HTML page: a provider's answer for a template whose output
+/// is `html`, or a tented page made of text or copy variables.
 ///
 /// Text that already is an HTML document (it starts with `<!doctype` or `<html`, ignoring case
 /// and leading spaces) is kept as it is. Anything else is read as simple Markdown: `#` headings,
 /// `-`/`*` list items and blank-line separated paragraphs; every character is escaped, so the
 /// text cannot inject markup. O(length of the text).
 public enum HTMLPage {
-    /// The page for `text`; its `<title>` is the first heading (or line).
-    public static func document(from text: String) -> String {
+    /// The page for `text`, titled `title` (else its first heading or line).
+    public static func document(from text: String, title given: String? = nil) -> String {
         let trimmed = text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }).lowercased()
         if trimmed.hasPrefix("<!doctype") || trimmed.hasPrefix("<html") { return text }
         var body = ""
         var paragraph: [String] = []
         var inList = false
-        var title: String?
+        var title: String? = given
         func flushParagraph() {
             guard !paragraph.isEmpty else { return }
             body += "<p>" + paragraph.map(escape).joined(separator: "<br>\n") + "</p>\n"
@@ -51,7 +52,7 @@ public enum HTMLPage {
         flushParagraph()
         closeList()
         return """
-            <!doctype html>
+            <!DOCTYPE html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
@@ -60,7 +61,9 @@ public enum HTMLPage {
             <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}</style>
             </head>
             <body>
-            \(body)</body>
+            <main>
+            \(body)</main>
+            </body>
             </html>
 
             """
