@@ -411,9 +411,14 @@ public final class IntakeService: @unchecked Sendable {
         if FileSystem.kind(of: st) == .directory { return }
         if InboxFile.isDataFile(file.name) {
             if let route = routes.route(org: file.org, name: file.name) {
-                // A done-marker route takes the file once its marker exists (its event brings us back).
+                // A done-marker route takes the file once its marker exists (its event brings us back),
+                // and only a marker written after the file: one older than the file is a stale
+                // marker of an earlier export (a process killed between claiming that export and
+                // removing its marker), and taking on it could read a file still being written.
                 if route.doneMarker {
-                    guard FileSystem.exists(file.path + Route.doneSuffix) else { return }
+                    guard let marker = try? FileSystem.linkStatus(file.path + Route.doneSuffix),
+                        !Self.isOlder(marker, than: st)
+                    else { return }
                     fromEvent = true
                 }
             } else {
@@ -465,5 +470,10 @@ public final class IntakeService: @unchecked Sendable {
         } catch {
             logger.error("intake.claim_failed", ["file": file.path, "error": "\(error)"])
         }
+    }
+
+    /// Whether `a` was last modified before `b` (`st_mtim`).
+    static func isOlder(_ a: stat, than b: stat) -> Bool {
+        (a.st_mtim.tv_sec, a.st_mtim.tv_nsec) < (b.st_mtim.tv_sec, b.st_mtim.tv_nsec)
     }
 }

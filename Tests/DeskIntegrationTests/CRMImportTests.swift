@@ -56,6 +56,26 @@ import Glibc
         #expect(desk.files(in: desk.layout.inbox(org: "nfs")).isEmpty)
     }
 
+    @Test func aMarkerOlderThanItsExportIsStaleAndWaitsForANewOne() throws {
+        let desk = try Self.crmDesk()
+        // A marker left by an earlier export (its process died before removing it), then a new
+        // export being written in place.
+        try desk.drop("", as: "daily.csv.done", org: "nfs")
+        let marker = desk.layout.inbox(org: "nfs") + "/daily.csv.done"
+        var old = [timespec(tv_sec: 946_684_800, tv_nsec: 0), timespec(tv_sec: 946_684_800, tv_nsec: 0)]
+        _ = utimensat(AT_FDCWD, marker, &old, 0)
+        try desk.drop("id,name\n1,ann\n", as: "daily.csv", org: "nfs")
+        var run = try TestDesk.run(["process", desk.root])
+        #expect(run.status == 0)
+        #expect(desk.results(org: "nfs").isEmpty, "a stale marker does not release the new export")
+        // The exporter finishes and writes its marker again.
+        _ = utimensat(AT_FDCWD, marker, nil, 0)  // now
+        run = try TestDesk.run(["process", desk.root])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(desk.results(org: "nfs").count == 1)
+        #expect(desk.files(in: desk.layout.inbox(org: "nfs")).isEmpty)
+    }
+
     @Test func aJSONLItemsFromRequestIsOneBatchWithBothFilesArchived() throws {
         let desk = try TestDesk()
         try desk.drop(
