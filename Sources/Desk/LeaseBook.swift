@@ -26,8 +26,8 @@ struct BatchLease: Sendable, Equatable {
 /// it still holds it. Another process takes a lease over when its holder is dead (its claim
 /// lock is free: at once) or when it has not been renewed for `lease_seconds` as timed on the
 /// observer's own monotonic clock (a holder on another host, or a hung one; wall clocks and
-/// their jumps play no part). A holder that could not renew for half the lease time stops
-/// working on the batch. Every operation is O(files in the lease folder), normally one.
+/// their jumps play no part). A holder whose renewal fails, or whose check before publishing
+/// finds the lease taken, stops working on the batch. Every operation is O(files in the lease folder), normally one.
 struct LeaseBook: Sendable {
     let layout: DeskLayout
     let identity: ProcessIdentity

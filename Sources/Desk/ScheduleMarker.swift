@@ -61,18 +61,23 @@ struct ScheduleMarker: Sendable, Equatable {
         return ScheduleMarker(json: json)
     }
 
-    /// Every marker of the desk. O(files in state/<org>/).
+    /// Every marker of the desk. O(files in state/<org>/ + markers read).
     static func all(layout: DeskLayout) -> [ScheduleMarker] {
-        var markers: [ScheduleMarker] = []
+        keys(layout: layout).compactMap { load(layout: layout, org: $0.org, batchID: $0.batchID) }
+    }
+
+    /// The org and batch id of every marker of the desk, from the folder listings alone (no
+    /// marker is read). O(files in state/<org>/).
+    static func keys(layout: DeskLayout) -> [(org: String, batchID: String)] {
+        var keys: [(org: String, batchID: String)] = []
         for org in (try? FileSystem.entries(of: layout.state)) ?? []
         where org.kind == .directory && org.name != "claims" {
             for entry in (try? FileSystem.entries(of: layout.state(org: org.name))) ?? []
             where entry.name.hasSuffix(".schedule.json") && !entry.name.hasPrefix(".") {
-                let id = String(entry.name.dropLast(".schedule.json".count))
-                if let marker = load(layout: layout, org: org.name, batchID: id) { markers.append(marker) }
+                keys.append((org.name, String(entry.name.dropLast(".schedule.json".count))))
             }
         }
-        return markers
+        return keys
     }
 
     /// Writes the marker atomically and durably.

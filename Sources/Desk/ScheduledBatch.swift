@@ -42,11 +42,10 @@ final class ScheduledBatch {
     var statusCost: UInt64 = 0
     var statusTask: Task<Void, Never>?
     var finished = false
-    /// This process's lease on the batch (only the holder works on it), how often it was
-    /// renewed, and when (uptime ns).
+    /// This process's lease on the batch (only the holder works on it), and how often it was
+    /// renewed.
     var lease: BatchLease?
     var renewals = 0
-    var lastRenewal: UInt64 = 0
 
     var batchID: String { marker.batchID }
     var org: String { marker.org }

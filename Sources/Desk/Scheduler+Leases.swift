@@ -33,8 +33,21 @@ extension Scheduler {
                 "schedule.lease_expired", ["batch": batchID, "org": org, "holder": holder.owner])
         }
         // A lease of our own tag that we do not hold in memory is an earlier life's (pid reuse).
-        let taken = await executor.run { () -> BatchLease? in
-            (try? leases.take(org: org, batchID: batchID, replacing: holder, at: now)) ?? nil
+        let attempt = await executor.run { () -> Result<BatchLease?, Errno> in
+            do throws(Errno) {
+                return .success(try leases.take(org: org, batchID: batchID, replacing: holder, at: now))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let taken: BatchLease?
+        switch attempt {
+        case .success(let lease): taken = lease
+        case .failure(let error):
+            // Disk full, permission denied: said in health.json; tried again at the next look.
+            logger.error("schedule.lease_failed", ["batch": batchID, "org": org, "error": error.description])
+            metrics.recordIOError(error, at: now)
+            taken = nil
         }
         if taken != nil {
             foreign[key] = nil
@@ -68,17 +81,20 @@ extension Scheduler {
                 drop(batch)
             } else {
                 batch.renewals = renewals
-                batch.lastRenewal = uptime
             }
         }
         // Batches admitted or held by other processes: taken over when their holder is gone.
+        // Only the names are listed; a marker is read when its batch is not held here.
         let layout = self.layout
-        let markers = await executor.run { ScheduleMarker.all(layout: layout) }
+        let scheduled = await executor.run { ScheduleMarker.keys(layout: layout) }
         var known = Set<String>()
-        for marker in markers {
-            let key = marker.org + "/" + marker.batchID
+        for (org, batchID) in scheduled {
+            let key = org + "/" + batchID
             known.insert(key)
-            if slots[key] == nil { _ = await load(marker) }
+            guard slots[key] == nil,
+                let marker = await executor.run({ ScheduleMarker.load(layout: layout, org: org, batchID: batchID) })
+            else { continue }
+            _ = await load(marker)
         }
         foreign = foreign.filter { known.contains($0.key) }
     }
@@ -124,8 +140,11 @@ extension Scheduler {
     ) async -> Result<(BatchCancellation, String), DeskError>? {
         let leases = self.leases
         let layout = self.layout
-        guard FileSystem.exists(layout.scheduleMarker(org: org, batchID: batchID)),
-            let holder = await executor.run({ leases.holder(org: org, batchID: batchID) }),
+        guard
+            let holder = await executor.run({ () -> LeaseBook.Holder? in
+                guard FileSystem.exists(layout.scheduleMarker(org: org, batchID: batchID)) else { return nil }
+                return leases.holder(org: org, batchID: batchID)
+            }),
             holder.owner != leases.identity.tag
         else { return nil }
         let now = clock.now()
@@ -146,7 +165,8 @@ extension Scheduler {
                     && FileSystem.exists(layout.scheduleMarker(org: org, batchID: batchID))
             }
             guard pending else {
-                let header = statusBook.readHeader(org: org, batchID: batchID)
+                let statusBook = self.statusBook
+                let header = await executor.run { statusBook.readHeader(org: org, batchID: batchID) }
                 let format = header?["format"]?.stringValue ?? "native"
                 return .success(
                     (
@@ -157,9 +177,9 @@ extension Scheduler {
                     ))
             }
             // Its holder died meanwhile: this process takes the batch and cancels it itself.
-            if await executor.run({ leases.isDead(holder) }),
-                let marker = ScheduleMarker.load(layout: layout, org: org, batchID: batchID)
-            {
+            if let marker = await executor.run({
+                leases.isDead(holder) ? ScheduleMarker.load(layout: layout, org: org, batchID: batchID) : nil
+            }) {
                 _ = await load(marker)
                 if slots[org + "/" + batchID] != nil { return nil }
             }

@@ -139,7 +139,6 @@ public actor Scheduler {
             slot: nextSlot, marker: admission.marker, request: admission.request, warnings: admission.warnings,
             table: table, journal: journal, promptContext: admission.promptContext)
         batch.lease = lease
-        batch.lastRenewal = clock.uptimeNanoseconds()
         nextSlot += 1
         // A journal exists only if an earlier process already worked on the batch.
         let exists = FileSystem.exists(journal.path)
@@ -187,8 +186,7 @@ public actor Scheduler {
                 slot: nextSlot, marker: marker, request: admission.request, warnings: admission.warnings, table: table,
                 journal: journal, promptContext: admission.promptContext)
             batch.lease = lease
-            batch.lastRenewal = clock.uptimeNanoseconds()
-            nextSlot += 1
+                nextSlot += 1
             do throws(Errno) {
                 try batch.replay()
             } catch {

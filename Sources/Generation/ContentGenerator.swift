@@ -117,6 +117,8 @@ public struct ContentGenerator: Sendable {
         /// The item's key with the prompt version hash (bavlio's idempotency tuple), when the
         /// item has one.
         var key: String?
+        /// The prompt, when it was assembled already (to make the key).
+        var prompt: Prompt?
     }
 
     /// What to do with an item: it is done here (a render, a failure, a stored output), or it
@@ -161,6 +163,7 @@ public struct ContentGenerator: Sendable {
             let key = base + "/" + prompt.versionHash
             if let stored = outputs.lookup(org: org, key: key, for: item) { return .done(stored) }
             job.key = key
+            job.prompt = prompt
         }
         return .provider(job)
     }
@@ -173,15 +176,15 @@ public struct ContentGenerator: Sendable {
         guard let section = template.prompt else {
             return .failure(DeskError(.invalidTemplate, "template '\(template.id)' has no prompt section", field: "prompt"))
         }
-        var variables = Self.variables(for: item)
-        if variables["topic"] == nil, let topic = item.topic { variables["topic"] = .string(topic) }
-        if variables["instructions"] == nil, let text = item.instructions { variables["instructions"] = .string(text) }
-        if variables["brand"] == nil, case .success(let brand?) = context.brand(for: item) {
-            variables["brand"] = Value(json: .object(brand))
-        }
         do throws(DeskError) {
+            var variables = try Self.variables(for: item, brand: context, namedOnly: false).get()
+            if variables["topic"] == nil, let topic = item.topic { variables["topic"] = .string(topic) }
+            if variables["instructions"] == nil, let text = item.instructions {
+                variables["instructions"] = .string(text)
+            }
             let (system, user) = try section.render(variables, options: renderOptions(org: org))
-            let source = [template.id, template.revision, section.systemSource ?? "", section.userSource, template.output ?? ""]
+            // The sources, not the file's revision: touching the file changes no prompt.
+            let source = [template.id, section.systemSource ?? "", section.userSource, template.output ?? ""]
                 .joined(separator: "\u{0}")
             return .success(TemplatePrompt(system: system, user: user, source: source, output: template.output))
         } catch {
@@ -221,7 +224,7 @@ public struct ContentGenerator: Sendable {
         var outcome = ItemOutcome(
             index: item.index, id: item.id, state: .failed, templateID: item.templateID, trackingID: item.trackingID)
         let prompt: Prompt
-        switch assemble(job, context: context) {
+        switch job.prompt.map({ .success($0) }) ?? assemble(job, context: context) {
         case .success(let p): prompt = p
         case .failure(let error):
             outcome.error = error
@@ -311,15 +314,12 @@ public struct ContentGenerator: Sendable {
             outcome.content = content
             cached = true
         } else {
-            var variables = Self.variables(for: item)
-            if item.brandID != nil, variables["brand"] == nil {
-                switch context.brand(for: item) {
-                case .success(let profile?): variables["brand"] = Value(json: .object(profile))
-                case .success(nil): break
-                case .failure(let error):
-                    outcome.error = error
-                    return outcome
-                }
+            let variables: ValueObject
+            switch Self.variables(for: item, brand: context, namedOnly: true) {
+            case .success(let v): variables = v
+            case .failure(let error):
+                outcome.error = error
+                return outcome
             }
             let options = renderOptions(org: org)
             var content = JSONObject()
@@ -343,6 +343,22 @@ public struct ContentGenerator: Sendable {
         outcome.state = .generated
         outcome.error = nil
         return outcome
+    }
+
+    /// ``variables(for:)`` plus `brand`, the item's brand profile from `context` (unless a field
+    /// of that name exists): for copy only when the item names a brand (`namedOnly`), for a
+    /// prompt section the batch's or the org's default too. Fails with the brand's error.
+    static func variables(for item: WorkItem, brand context: PromptContext, namedOnly: Bool) -> Result<
+        ValueObject, DeskError
+    > {
+        var variables = variables(for: item)
+        guard variables["brand"] == nil, !namedOnly || item.brandID != nil else { return .success(variables) }
+        switch context.brand(for: item) {
+        case .success(let profile?): variables["brand"] = Value(json: .object(profile))
+        case .success(nil): break
+        case .failure(let error): return .failure(error)
+        }
+        return .success(variables)
     }
 
     /// The Liquid variables of an item: its fields (request defaults overlaid with its own), plus
