@@ -14,8 +14,6 @@ public struct ChunkedFileReader {
     private var end = 0
     private var atEOF = false
     private var hasher: SHA256?
-    /// How many bytes were read from the file so far.
-    public private(set) var bytesRead = 0
 
     /// Opens `path` with `open(2)` (`O_RDONLY | O_NOFOLLOW | O_CLOEXEC`: a link is never followed)
     /// and reads its first chunk. `chunkSize` is the buffer's fixed size; `hashing` keeps a
@@ -93,7 +91,6 @@ public struct ChunkedFileReader {
         if let failure { throw failure }
         if count == 0 { atEOF = true }
         if count > 0 { hasher?.update(buffer[offset..<(offset + count)]) }
-        bytesRead += count
         end += count
     }
 }

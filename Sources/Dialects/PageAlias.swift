@@ -51,9 +51,6 @@ public enum PageAlias {
         return true
     }
 
-    /// The page's folder under `site/`: `""` for the root, else the alias itself.
-    public static func folder(of alias: String) -> String { alias == root ? "" : alias }
-
     private static func isAlphanumeric(_ c: Unicode.Scalar) -> Bool {
         (c >= "a" && c <= "z") || (c >= "0" && c <= "9")
     }

@@ -187,7 +187,6 @@ private final class Collected: @unchecked Sendable {
     var out: [UInt8] { locked { _out } }
     var err: [UInt8] { locked { _err } }
     var timedOut: Bool { locked { _timedOut } }
-    var exited: Bool { locked { _exited } }
     var status: Int32 { locked { _status } }
     var signalled: Bool { locked { _signalled } }
     func setOut(_ b: [UInt8]) { locked { _out = b } }

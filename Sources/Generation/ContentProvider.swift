@@ -58,16 +58,13 @@ public struct PromptParts: Sendable, Equatable {
     /// The template's rendered `prompt.user`: what to write, when a template's prompt section
     /// says it.
     public var task: String?
-    /// What the output is wanted as: `html`, `markdown`, or `nil` for plain text.
-    public var output: String?
 
     /// Parts; everything is optional.
     public init(
         topic: String? = nil, instructions: String? = nil, brand: JSONObject? = nil, defaults: JSONObject = JSONObject(),
-        input: JSONObject = JSONObject(), post: PostRequest? = nil, task: String? = nil, output: String? = nil
+        input: JSONObject = JSONObject(), post: PostRequest? = nil, task: String? = nil
     ) {
         self.task = task
-        self.output = output
         self.topic = topic
         self.instructions = instructions
         self.brand = brand

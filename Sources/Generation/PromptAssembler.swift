@@ -94,7 +94,7 @@ public enum PromptAssembler {
 
         let parts = PromptParts(
             topic: topic, instructions: item.instructions, brand: brand, defaults: defaults, input: input, post: post,
-            task: task.flatMap { $0.isEmpty ? nil : $0 }, output: template?.output)
+            task: task.flatMap { $0.isEmpty ? nil : $0 })
         return .success(
             Prompt(
                 system: system, user: sections.joined(separator: "\n\n"), modality: item.modality, versionHash: hash,

@@ -24,8 +24,7 @@ public struct PromptContext: Sendable, Equatable {
         guard let layout else { return context }
         var ids = Set<String>()
         ids.insert(request.prompt.brandID ?? "default")
-        // Copy items use a brand only when they name one (tented's include_brand).
-        for item in request.items where item.rejection == nil && (item.kind != .copy || item.brandID != nil) {
+        for item in request.items where item.rejection == nil {
             if let id = item.brandID { ids.insert(id) }
         }
         for id in ids {
