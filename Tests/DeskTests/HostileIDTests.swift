@@ -1,5 +1,6 @@
 import Desk
 import DeskKit
+import Scheduling
 import Testing
 
 /// Ids, names and aliases that try to escape the desk, dropped through a real desk in every
@@ -48,12 +49,23 @@ import Testing
 
     @Test func aRequestWideTemplateIDThatEscapesRejectsItsItems() async throws {
         let desk = try SealedDesk()
+        var batches: [(Int, String)] = []
         for (i, id) in Self.hostile.enumerated() {
-            try desk.drop(#"{"template_id": \#(Self.quoted(id)), "items": [{"id": "a"}]}"#, as: "wide-\(i).json")
+            batches.append(
+                (i, try desk.drop(#"{"template_id": \#(Self.quoted(id)), "items": [{"id": "a"}]}"#, as: "wide-\(i).json")))
         }
         try await desk.pass()
         desk.expectSealed()
-        #expect(desk.files(under: desk.layout.outbox(org: "default")).allSatisfy { !$0.contains("published") })
+        // Each file is rejected whole, or its one item is rejected with a clear error.
+        for (i, batch) in batches {
+            if let rejection = try? desk.rejection("wide-\(i).json") {
+                #expect(rejection["code"]?.stringValue == "INVALID_REQUEST", "\(Self.hostile[i].debugDescription)")
+            } else {
+                let item = try desk.status(batch)["items"]?[0]
+                let code = item?["error"]?["code"]?.stringValue ?? "none"
+                #expect(["INVALID_ITEM", "NOT_FOUND"].contains(code), "\(Self.hostile[i].debugDescription): \(code)")
+            }
+        }
     }
 
     @Test func aBrandIDThatEscapesIsRejectedPerItem() async throws {
@@ -150,9 +162,12 @@ import Testing
         }
         let batch = try desk.drop(#"{"items": [\#(items.joined(separator: ", "))]}"#, as: "ids.json")
         try await desk.pass()
-        let published = desk.files(under: desk.layout.outbox(org: "default"))
-        #expect(published.allSatisfy { $0.hasPrefix(desk.layout.outbox(org: "default") + "/") })
         #expect(try desk.status(batch)["progress"]?["failed"] == 0)
+        // Published, each would be a file named by its index inside the batch's folder.
+        for (i, id) in ids.enumerated() {
+            let name = Publisher.fileName(for: WorkItem(index: i, id: id), format: nil)
+            #expect(name == "item-\(i).json", "\(id.debugDescription) → \(name)")
+        }
         desk.expectSealed()
     }
 }

@@ -92,7 +92,7 @@ final class LLMServer: @unchecked Sendable {
     /// Waits until `/health` answers at all (the HTTP server is up, the model may be loading); its
     /// first status.
     @discardableResult
-    func waitUntilListening(limit: Double = 60) async throws -> Int {
+    func waitUntilListening(limit: Double = 180) async throws -> Int {
         try await waitForHealth(limit: limit) { _ in true }
     }
 

@@ -105,6 +105,7 @@ struct LLMServerTests {
                 }))
         let output = try await provider.generate(prompt("tea"))
         #expect(output.text?.isEmpty == false)
+        // Every attempt but the last was a 503 (or a refused connection) followed by a pause.
         #expect(output.attempts == delays.values.count + 1)
         print("llama-server: first /health \(firstHealth); the call took \(output.attempts) attempt(s)")
     }
