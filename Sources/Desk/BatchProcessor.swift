@@ -404,8 +404,18 @@ public final class BatchProcessor: Sendable {
     ) throws(Errno) {
         let pages = PagePublisher(layout: layout)
         for item in request.items where item.page != nil && outcomes[item.index].state == .generated {
-            let path = try pages.publish(
-                batchID: batchID, org: org, item: item, outcome: outcomes[item.index], published: request.publish)
+            let path: String
+            do throws(Errno) {
+                path = try pages.publish(
+                    batchID: batchID, org: org, item: item, outcome: outcomes[item.index], published: request.publish)
+            } catch where error.code == ENOENT || error.code == ELOOP || error.code == EACCES || error.code == EPERM {
+                // An asset gone, turned into a link or closed to us since admission: this page
+                // fails on its own, with the reason, instead of the batch retrying forever.
+                outcomes[item.index].state = .failed
+                outcomes[item.index].error = DeskError.io(
+                    "cannot publish the page of item \(item.index): an asset of library/\(org)/assets/ cannot be read", error)
+                continue
+            }
             guard request.publish else { continue }
             outcomes[item.index].state = .published
             outcomes[item.index].published = path

@@ -65,7 +65,7 @@ extension Desk {
         var dispositions = await processAll(files, executor: executor, scheduler: scheduler)
         // CSV and JSONL files no request took and no route matches, once they are old enough
         // that no request is coming for them (intake.items_from_wait_seconds, by mtime).
-        let leftovers = intake.scanOnce(leftovers: true)
+        let leftovers = await executor.run { intake.scanOnce(leftovers: true) }
         if !leftovers.isEmpty {
             dispositions += await processAll(leftovers, executor: executor, scheduler: scheduler)
         }

@@ -107,7 +107,11 @@ public struct DeskConfiguration: Sendable, Equatable {
                     switch name {
                     case "max_file_bytes": maxFileBytes = try count(v, "limits.max_file_bytes")
                     case "max_items": maxItems = try count(v, "limits.max_items")
-                    case "max_depth": maxDepth = min(try count(v, "limits.max_depth"), JSONValue.defaultMaxDepth)
+                    case "max_depth":
+                        maxDepth = try count(v, "limits.max_depth")
+                        guard maxDepth <= JSONValue.defaultMaxDepth else {
+                            throw bad("limits.max_depth", "a positive integer, at most \(JSONValue.defaultMaxDepth)")
+                        }
                     case "max_string_bytes": maxStringBytes = try count(v, "limits.max_string_bytes")
                     case "max_output_bytes": maxOutputBytes = try count(v, "limits.max_output_bytes")
                     default:

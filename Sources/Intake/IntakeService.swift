@@ -79,6 +79,8 @@ public final class IntakeService: @unchecked Sendable {
     /// CSV and JSONL files no route matches, with the uptime (ns) they were first seen: left for
     /// a request's `items_from` until ``IntakeOptions/itemsFromWaitSeconds`` have passed.
     private var unclaimedData: [String: UInt64] = [:]
+    /// Exports whose done-marker is older than they are, already reported (once each).
+    private var staleMarkers: Set<String> = []
     private var lastReconcile: UInt64 = 0
     private var timer: DispatchSourceTimer?
     private var readerThread: Thread?
@@ -416,9 +418,19 @@ public final class IntakeService: @unchecked Sendable {
                 // marker of an earlier export (a process killed between claiming that export and
                 // removing its marker), and taking on it could read a file still being written.
                 if route.doneMarker {
-                    guard let marker = try? FileSystem.linkStatus(file.path + Route.doneSuffix),
-                        !Self.isOlder(marker, than: st)
-                    else { return }
+                    guard let marker = try? FileSystem.linkStatus(file.path + Route.doneSuffix) else { return }
+                    if Self.isOlder(marker, than: st) {
+                        if staleMarkers.insert(file.path).inserted {
+                            logger.warning(
+                                "intake.stale_done_marker",
+                                [
+                                    "file": file.path,
+                                    "reason": "the .done marker is older than the file: write (or touch) it after the file",
+                                ])
+                        }
+                        return
+                    }
+                    staleMarkers.remove(file.path)
                     fromEvent = true
                 }
             } else {

@@ -38,9 +38,12 @@ struct DeskConfigurationTests {
         #expect(configuration.maxDepth == 8)
         #expect(configuration.maxStringBytes == 100)
         #expect(configuration.maxOutputBytes == 1000)
-        // The parser's own limit is a ceiling: a configuration cannot lift it.
-        let deep = try DeskConfiguration(json: try JSONValue.parse(#"{"limits": {"max_depth": 100000}}"#))
-        #expect(deep.maxDepth == JSONValue.defaultMaxDepth)
+        // The parser's own limit is a ceiling: a configuration cannot lift it, and saying so is
+        // an error naming the setting, not a silent cut.
+        let error = #expect(throws: DeskError.self) {
+            try DeskConfiguration(json: try JSONValue.parse(#"{"limits": {"max_depth": 100000}}"#))
+        }
+        #expect(error?.field == "limits.max_depth")
     }
 
     @Test func theFirstStringOverTheLimitIsNamedByItsPath() throws {
