@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Bad files end in rejected/ with a clear error, and the daemon keeps running.
@@ -41,7 +41,8 @@ struct HostileInputTests {
             _ = symlink("/etc/passwd", path)
         },
         Case(name: "nested.json", code: "INVALID_JSON") { path in
-            try writeBytes([UInt8](repeating: 0x5B, count: 1_000_000) + [UInt8](repeating: 0x5D, count: 1_000_000), path)
+            try writeBytes(
+                [UInt8](repeating: 0x5B, count: 1_000_000) + [UInt8](repeating: 0x5D, count: 1_000_000), path)
         },
         Case(name: "not-a-request.json", code: "UNKNOWN_FORMAT") { try writeBytes(Array(#"{"hello": 1}"#.utf8), $0) },
         Case(name: "bad-items.json", code: "INVALID_REQUEST") { try writeBytes(Array(#"{"items": 3}"#.utf8), $0) },
@@ -52,7 +53,8 @@ struct HostileInputTests {
     func aBadFileIsRejectedWithAClearError(_ bad: Case) throws {
         let desk = try TestDesk()
         try desk.start()
-        // Written in place (not renamed): the daemon must cope with whatever lands in the inbox.
+        // Made outside the inbox and renamed in whole, as a producer hands a file over; the daemon
+        // must cope with whatever it finds.
         let staging = desk.root + "/" + bad.name
         try bad.make(staging)
         try FileSystem.rename(staging, to: desk.layout.inbox + "/" + bad.name)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A desk in a fresh temporary folder, driven through the real `copydesk` binary.
@@ -15,7 +15,8 @@ final class TestDesk: @unchecked Sendable {
 
     /// The `copydesk` binary built beside the test bundle (`swift build` puts both in one folder).
     static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var folder = URL(fileURLWithPath: exe).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = folder.appendingPathComponent("copydesk").path
@@ -77,8 +78,23 @@ final class TestDesk: @unchecked Sendable {
         #"{"template_id": "hello", "items": [{"id": "i", "fields": {"name": "\#(name)", "n": \#(n)}}]}"#
     }
 
-    /// Starts `copydesk watch` on the desk.
+    /// Starts `copydesk watch` on the desk and waits until it watches the inbox.
     func start(extra: [String] = []) throws {
+        let pid = try launch(extra: extra)
+        // Ready once it has written its first heartbeat.
+        let health = layout.health
+        try waitUntil(seconds: 30, "daemon \(pid) writes health.json") {
+            guard let bytes = try? FileSystem.readFile(health), let json = try? JSONValue.parse(bytes) else {
+                return false
+            }
+            return json["pid"]?.intValue == Int(pid) && json["status"]?.stringValue == "running"
+        }
+    }
+
+    /// Starts `copydesk watch` on the desk without waiting for it: it may still be recovering
+    /// claims and journals when this returns. Returns its pid.
+    @discardableResult
+    func launch(extra: [String] = []) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         let level = ProcessInfo.processInfo.environment["COPYDESK_TEST_LOG_LEVEL"] ?? "warn"
@@ -92,13 +108,7 @@ final class TestDesk: @unchecked Sendable {
         process.standardOutput = log
         try process.run()
         daemon = process
-        // Ready once it has written its first heartbeat.
-        let health = layout.health
-        let pid = process.processIdentifier
-        try waitUntil(seconds: 30, "daemon \(pid) writes health.json") {
-            guard let bytes = try? FileSystem.readFile(health), let json = try? JSONValue.parse(bytes) else { return false }
-            return json["pid"]?.intValue == Int(pid) && json["status"]?.stringValue == "running"
-        }
+        return process.processIdentifier
     }
 
     /// Sends `signal` to the daemon.
@@ -106,11 +116,11 @@ final class TestDesk: @unchecked Sendable {
         if let daemon { kill(daemon.processIdentifier, sig) }
     }
 
-    /// Stops the daemon with SIGTERM and returns its exit status.
+    /// Stops the daemon with `sig` (SIGTERM by default) and returns its exit status.
     @discardableResult
-    func stop() -> Int32 {
+    func stop(with sig: Int32 = SIGTERM) -> Int32 {
         guard let daemon else { return -1 }
-        kill(daemon.processIdentifier, SIGTERM)
+        kill(daemon.processIdentifier, sig)
         daemon.waitUntilExit()
         self.daemon = nil
         return daemon.terminationStatus
@@ -140,12 +150,17 @@ final class TestDesk: @unchecked Sendable {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 
     func files(in folder: String) -> [String] {
-        ((try? FileSystem.entries(of: folder)) ?? []).filter { !$0.name.hasPrefix(".") && $0.kind != .directory }.map(\.name)
-            .sorted()
+        ((try? FileSystem.entries(of: folder)) ?? []).filter { !$0.name.hasPrefix(".") && $0.kind != .directory }.map(
+            \.name
+        )
+        .sorted()
     }
 
     func results(org: String = "default") -> [String] {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon, driven as a user drives it: real folders, real processes, real signals.
@@ -67,7 +67,9 @@ struct WatchTests {
         // The folder and its first file appear together: the file lands before the watch is armed.
         try FileSystem.createDirectory(desk.layout.inbox(org: "late"))
         try desk.drop(TestDesk.request("one"), as: "one.json", org: "late")
-        try waitUntil(seconds: 30, "the first file of the new folder is processed") { desk.results(org: "late").count == 1 }
+        try waitUntil(seconds: 30, "the first file of the new folder is processed") {
+            desk.results(org: "late").count == 1
+        }
         // A file dropped later is announced by the new watch.
         try desk.drop(TestDesk.request("two"), as: "two.json", org: "late")
         try waitUntil(seconds: 30, "the second file is processed") { desk.results(org: "late").count == 2 }
@@ -99,9 +101,10 @@ struct WatchTests {
     }
 
     @Test func anInotifyOverflowIsRecoveredByARescan() throws {
-        let limit = Int(
-            (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
+        let limit =
+            Int(
+                (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "16384") ?? 16384
         let desk = try TestDesk(config: #"{"intake": {"reconcile_seconds": 3600}}"#)
         try desk.start()
         desk.signal(SIGSTOP)
@@ -115,11 +118,12 @@ struct WatchTests {
         #expect(desk.files(in: desk.layout.archive(org: "default")).count == count)
     }
 
-    @Test func sigtermShutsDownGracefullyWithExitZero() throws {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalShutsDownGracefullyWithExitZero(signal: Int32) throws {
         let desk = try TestDesk()
         try desk.start()
         for i in 0..<50 { try desk.drop(TestDesk.request("t\(i)"), as: "t-\(i).json") }
-        #expect(desk.stop() == 0)
+        #expect(desk.stop(with: signal) == 0)
         let health = try desk.json(desk.layout.health)
         #expect(health["status"]?.stringValue == "stopped")
         // Whatever was not finished is back in the inbox or done: nothing is lost, nothing claimed.
@@ -130,5 +134,106 @@ struct WatchTests {
         try desk.start()
         try waitUntil(seconds: 60, "the rest is processed after a restart") { desk.results().count == 50 }
         desk.stop()
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aBigBatchIsReleasedAtACheckpointOnShutdownAndFinishedAfterARestart(signal: Int32) throws {
+        let desk = try TestDesk(config: #"{"checkpoint_items": 500, "status_interval_seconds": 0.2}"#)
+        try desk.start()
+        let count = 30_000
+        try desk.drop(CrashTests.request("big", items: count), as: "big.json")
+        // A long batch writes its status at once, then at checkpoints: the signal lands mid-batch.
+        try waitUntil(seconds: 60, "the batch's first status") {
+            desk.files(in: desk.layout.state(org: "default")).contains { $0.hasSuffix(".status.json") }
+        }
+        #expect(desk.stop(with: signal) == 0)
+        // Released at a checkpoint: back in the inbox, its progress in the status, no claim held.
+        #expect(desk.results().isEmpty, "finished before the signal: make the batch bigger")
+        #expect(desk.files(in: desk.layout.inbox) == ["big.json"])
+        let statusName = try #require(
+            desk.files(in: desk.layout.state(org: "default")).first { $0.hasSuffix(".status.json") })
+        let batchID = String(statusName.dropLast(".status.json".count))
+        let halfway = try desk.json(desk.layout.status(org: "default", batchID: batchID))
+        #expect(halfway["status"]?.stringValue == "in_progress")
+        let done = halfway["progress"]?["generated"]?.intValue ?? -1
+        #expect(done >= 0 && done < count)
+        #expect(try desk.json(desk.layout.health)["status"]?.stringValue == "stopped")
+
+        try desk.start()
+        try waitUntil(seconds: 300, "the batch finishes after the restart") { desk.results().count == 1 }
+        #expect(desk.stop() == 0)
+        let result = try desk.json(desk.layout.result(org: "default", batchID: batchID))
+        let items = result["items"]?.arrayValue ?? []
+        #expect(items.count == count)
+        #expect(items.enumerated().allSatisfy { $0.element["index"]?.intValue == $0.offset })
+        #expect(items.allSatisfy { $0["status"]?.stringValue == "generated" })
+        #expect(
+            try desk.json(desk.layout.status(org: "default", batchID: batchID))["status"]?.stringValue == "completed")
+        // Coalesced: a status per checkpoint at most (60 here), never one per item.
+        let writes = try #require(desk.metric("copydesk_status_writes_total"))
+        #expect(writes >= 2 && writes <= Double(count / 500 + 2), "\(writes) status writes for \(count) items")
+    }
+
+    @Test func pollingTakesAFileOnlyOnceItHeldStillAcrossTwoScans() throws {
+        let desk = try TestDesk()
+        try desk.start(extra: ["--poll", "0.25"])
+        #expect(try desk.json(desk.layout.health)["mode"]?.stringValue == "polling")
+        // A file handed over by rename is taken by a poll.
+        try desk.drop(TestDesk.request("renamed", n: 1), as: "renamed.json")
+        try waitUntil(seconds: 30, "the renamed file is processed") { desk.results().count == 1 }
+        // A writer that appends in place and closes the file after each piece: no IN_CLOSE_WRITE
+        // or open-writer check can hold the file back, only its size changing between two polls.
+        let bytes = Array(TestDesk.request("appended", n: 2).utf8)
+        let path = desk.layout.inbox + "/appended.json"
+        for chunk in stride(from: 0, to: bytes.count, by: 6) {
+            let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_APPEND)
+            try fd.writeAll(Array(bytes[chunk..<min(chunk + 6, bytes.count)]))
+            fd.close()
+            usleep(40_000)
+        }
+        try waitUntil(seconds: 30, "the appended file is processed") {
+            desk.results().count == 2 || !desk.files(in: desk.layout.rejected(org: "default")).isEmpty
+        }
+        #expect(desk.files(in: desk.layout.rejected(org: "default")).isEmpty, "taken before it held still")
+        #expect(desk.results().count == 2)
+        #expect(desk.stop() == 0)
+    }
+
+    @Test func logsMetricsAndHeartbeatTellWhatHappened() throws {
+        let desk = try TestDesk()
+        try desk.start(extra: ["--log-format", "json", "--log-level", "info"])
+        try desk.drop(TestDesk.request("good", n: 1), as: "good.json")
+        try desk.drop(#"{"template_id": "hello", "items": ["#, as: "truncated.json")
+        try waitUntil(seconds: 30, "both files are handled") {
+            desk.results().count == 1 && desk.files(in: desk.layout.rejected(org: "default")).count == 2
+        }
+        // The heartbeat moves on while the daemon idles.
+        let first = try desk.json(desk.layout.health)["heartbeat_at"]?.stringValue
+        try waitUntil(seconds: 30, "the heartbeat advances") {
+            (try? desk.json(desk.layout.health)["heartbeat_at"]?.stringValue) != first
+        }
+        #expect(desk.stop() == 0)
+
+        #expect(desk.metric("copydesk_files_seen_total") == 2)
+        #expect(desk.metric("copydesk_files_admitted_total") == 1)
+        #expect(desk.metric(#"copydesk_files_rejected_total{code="INVALID_JSON"}"#) == 1)
+        #expect(desk.metric(#"copydesk_items_total{status="generated"}"#) == 1)
+        #expect(desk.metric("copydesk_claim_latency_seconds_count") == 2)
+        #expect(desk.metric("copydesk_drop_to_result_seconds_count") == 1)
+
+        // One JSON object per line, each with its time, level and event.
+        let lines = desk.log.split(separator: "\n")
+        var events: [String] = []
+        for line in lines {
+            let object = try JSONValue.parse(Array(line.utf8))
+            #expect(object["ts"]?.stringValue.flatMap(Timestamp.init(iso8601:)) != nil, "\(line)")
+            #expect(object["level"]?.stringValue != nil, "\(line)")
+            if let event = object["event"]?.stringValue { events.append(event) }
+        }
+        for wanted in ["desk.started", "batch.done", "file.rejected", "desk.stopped"] {
+            #expect(events.contains(wanted), "no \(wanted) among \(events)")
+        }
+        let rejected = lines.first { $0.contains(#""event":"file.rejected""#) }.map(String.init) ?? ""
+        #expect(rejected.contains("truncated.json") && rejected.contains("INVALID_JSON"))
     }
 }
