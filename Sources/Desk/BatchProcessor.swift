@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Dialects
 import Generation
 import Intake
 import Scheduling
 import Validation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Takes one claimed request file from admission to outbox: read, decode, validate, deduplicate,
 /// generate, write result and status, archive.
@@ -69,7 +70,8 @@ public final class BatchProcessor: Sendable {
         self.configuration = configuration
         self.providers = providers
         self.generator = ContentGenerator(
-            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout),
+            templates: templates, chooser: chooser, clock: clock, providers: providers,
+            outputs: OutputIndex(layout: layout),
             maxOutputBytes: configuration.maxOutputBytes)
         self.bandit = chooser.store
         self.rejections = RejectionWriter(layout: layout, clock: clock)
@@ -118,7 +120,8 @@ public final class BatchProcessor: Sendable {
                     "batch.scheduled",
                     [
                         "org": file.org, "file": file.name, "batch": admission.batchID,
-                        "items": "\(admission.request.items.count)", "strategy": admission.request.schedule.strategyName,
+                        "items": "\(admission.request.items.count)",
+                        "strategy": admission.request.schedule.strategyName,
                         "first_due": admission.due.first?.iso8601 ?? "", "last_due": admission.due.last?.iso8601 ?? "",
                     ])
             case .cancel(let order):
@@ -129,7 +132,8 @@ public final class BatchProcessor: Sendable {
             case .rejected(let error):
                 metrics.increment("copydesk_files_rejected_total", ["code": error.code.rawValue])
                 logger.warning(
-                    "file.rejected", ["org": file.org, "file": file.name, "code": error.code.rawValue, "message": error.message])
+                    "file.rejected",
+                    ["org": file.org, "file": file.name, "code": error.code.rawValue, "message": error.message])
             case .events(let id, let report):
                 metrics.increment("copydesk_events_total", by: Double(report.counted))
                 metrics.increment("copydesk_event_lines_rejected_total", by: Double(report.badLines.count))
@@ -157,7 +161,8 @@ public final class BatchProcessor: Sendable {
                 // retrying. Its error file says so (the folders are ours, so that write works).
                 let denied = DeskError(
                     .permissionDenied,
-                    "copydesk cannot read \(file.name): permission denied; make it readable by the user copydesk runs as and drop it again")
+                    "copydesk cannot read \(file.name): permission denied; make it readable by the user copydesk runs as and drop it again"
+                )
                 if let disposition = try? reject(file, denied) {
                     metrics.increment("copydesk_files_rejected_total", ["code": denied.code.rawValue])
                     return disposition
@@ -167,7 +172,8 @@ public final class BatchProcessor: Sendable {
         }
     }
 
-    private func reject(_ file: ClaimedFile, _ error: DeskError, itemsFrom: String? = nil) throws(Errno) -> Disposition {
+    private func reject(_ file: ClaimedFile, _ error: DeskError, itemsFrom: String? = nil) throws(Errno) -> Disposition
+    {
         var details = JSONObject()
         var attachment: String?
         if let itemsFrom, case let path = file.attachmentPath(for: itemsFrom), FileSystem.exists(path) {
@@ -190,7 +196,8 @@ public final class BatchProcessor: Sendable {
                 file,
                 DeskError(
                     .unsupportedFile,
-                    "\(file.name) is a symbolic link; copydesk never follows links dropped in the inbox: drop the file itself"))
+                    "\(file.name) is a symbolic link; copydesk never follows links dropped in the inbox: drop the file itself"
+                ))
         default:
             return try reject(
                 file, DeskError(.unsupportedFile, "\(file.name) is not a regular file (a FIFO, socket or device)"))
@@ -213,7 +220,8 @@ public final class BatchProcessor: Sendable {
                 file,
                 DeskError(
                     .unknownFormat,
-                    "copydesk takes request files named *.json, events files named *.events.jsonl, and *.csv or *.jsonl files a route or a request's items_from names; '\(file.name)' has another extension"))
+                    "copydesk takes request files named *.json, events files named *.events.jsonl, and *.csv or *.jsonl files a route or a request's items_from names; '\(file.name)' has another extension"
+                ))
         }
         if route == nil && Int(st.st_size) > configuration.maxFileBytes {
             return try reject(file, tooLarge(file, size: Int(st.st_size)))
@@ -239,12 +247,18 @@ public final class BatchProcessor: Sendable {
         }
         var running = true
         defer { if running { statusBook.abandon(batchID) } }
+        // The index folder is flushed with the result's and status's folders, before the request
+        // leaves its claim (``archive(_:stem:itemsFrom:after:later:)``): until then a crash
+        // brings the request back and it claims the same entries again.
         if let key = request.idempotencyKey,
-            case .duplicate(let original) = try index.claim(.idempotencyKey, key, for: batchID, org: file.org)
+            case .duplicate(let original) = try index.claim(
+                .idempotencyKey, key, for: batchID, org: file.org, syncDirectory: false)
         {
             return try duplicate(file, of: original, itemsFrom: request.itemsFrom)
         }
-        if case .duplicate(let original) = try index.claim(.content, digest, for: batchID, org: file.org) {
+        if case .duplicate(let original) = try index.claim(
+            .content, digest, for: batchID, org: file.org, syncDirectory: false)
+        {
             return try duplicate(file, of: original, itemsFrom: request.itemsFrom)
         }
         // Aliases first, so an item that cannot have its alias spends no credit; an item left
@@ -321,7 +335,9 @@ public final class BatchProcessor: Sendable {
             document = try JSONValue.parse(bytes, maxDepth: configuration.maxDepth)
         } catch {
             return .rejected(
-                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column),
+                DeskError(
+                    .invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line,
+                    column: error.column),
                 itemsFrom: nil)
         }
         do throws(DeskError) {
@@ -391,7 +407,8 @@ public final class BatchProcessor: Sendable {
         for item in items where outcomes[item.index].state == .generated {
             if !any { try publisher.prepareFolder(org: org, batchID: batchID) }
             any = true
-            _ = try publisher.publish(batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
+            _ = try publisher.publish(
+                batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
         }
         if any { try publisher.syncFolder(org: org, batchID: batchID) }
     }
@@ -408,12 +425,13 @@ public final class BatchProcessor: Sendable {
             do throws(Errno) {
                 path = try pages.publish(
                     batchID: batchID, org: org, item: item, outcome: outcomes[item.index], published: request.publish)
-            } catch where error.code == ENOENT || error.code == ELOOP || error.code == EACCES || error.code == EPERM {
+            } catch  where error.code == ENOENT || error.code == ELOOP || error.code == EACCES || error.code == EPERM {
                 // An asset gone, turned into a link or closed to us since admission: this page
                 // fails on its own, with the reason, instead of the batch retrying forever.
                 outcomes[item.index].state = .failed
                 outcomes[item.index].error = DeskError.io(
-                    "cannot publish the page of item \(item.index): an asset of library/\(org)/assets/ cannot be read", error)
+                    "cannot publish the page of item \(item.index): an asset of library/\(org)/assets/ cannot be read",
+                    error)
                 continue
             }
             guard request.publish else { continue }
@@ -429,14 +447,17 @@ public final class BatchProcessor: Sendable {
         let sizeText = size.map { "\($0) bytes" } ?? "larger than the limit"
         return DeskError(
             .tooLarge,
-            "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files")
+            "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files"
+        )
     }
 
     private func duplicate(_ file: ClaimedFile, of original: String, itemsFrom: String?) throws(Errno) -> Disposition {
         if !(try statusBook.recordDuplicate(of: original, org: file.org, file: file.name)) {
             logger.warning("file.duplicate_unrecorded", ["org": file.org, "file": file.name, "of": original])
         }
-        try archive(file, stem: Path.stem(file.name) + ".duplicate-of-" + original, itemsFrom: itemsFrom)
+        try archive(
+            file, stem: Path.stem(file.name) + ".duplicate-of-" + original, itemsFrom: itemsFrom,
+            after: [layout.index(org: file.org)])
         return .duplicate(of: original)
     }
 
@@ -444,7 +465,18 @@ public final class BatchProcessor: Sendable {
     /// `.json`, a routed export keeps `.csv`/`.jsonl`). A request's `items_from` file goes beside
     /// it as `<stem>.<its extension>`: linked there first, then the request moves, then the
     /// claim's name is removed, so at every instant the rows are in the claim or the archive.
-    private func archive(_ file: ClaimedFile, stem: String, itemsFrom: String? = nil) throws(Errno) {
+    ///
+    /// The folders in `after` (those the caller wrote into without flushing them) are flushed
+    /// first, in one round shared with every other worker finishing a file
+    /// (``DirectorySync``): the request leaves its claim only once its batch is durable. With
+    /// `later`, the archive folder itself is flushed by the next round instead of now: losing
+    /// that rename in a crash brings the request back to its claim, where recovery finds its
+    /// final status and only archives it again. Without an `items_from` file only: its rows
+    /// must be durable in the archive before they leave the claim.
+    private func archive(
+        _ file: ClaimedFile, stem: String, itemsFrom: String? = nil, after folders: [String] = [], later: Bool = false
+    ) throws(Errno) {
+        if !folders.isEmpty { try DirectorySync.shared.sync(folders) }
         let folder = layout.archive(org: file.org)
         try FileSystem.ensureDirectory(folder)
         var attachment: String?
@@ -454,7 +486,11 @@ public final class BatchProcessor: Sendable {
         }
         let ext = InboxFile.isDataFile(file.name) ? Path.extension(file.name) : "json"
         try FileSystem.rename(file.path, to: Path.join(folder, stem + "." + ext))
-        try FileSystem.syncDirectory(folder)
+        if later && attachment == nil {
+            DirectorySync.shared.syncLater(folder)
+        } else {
+            try FileSystem.syncDirectory(folder)
+        }
         if let attachment { try FileSystem.remove(attachment) }
     }
 
@@ -501,7 +537,7 @@ public final class BatchProcessor: Sendable {
                     batchID: batchID, org: file.org, status: .inProgress, request: request, outcomes: [],
                     completedAt: admittedAt, dueTimes: due, warnings: admission.warnings))
         }
-        try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
+        try archive(file, stem: batchID, itemsFrom: request.itemsFrom, after: [layout.index(org: file.org)])
         return .scheduled(admission)
     }
 
@@ -576,7 +612,9 @@ public final class BatchProcessor: Sendable {
             createdAt: createdAt, idempotencyKey: request.idempotencyKey, items: outcomes)
 
         // Positions, not copies: a copy of 100,000 items would cost tens of MiB.
-        let todo = request.items.indices.filter { request.items[$0].rejection == nil && stored[request.items[$0].index] == nil }
+        let todo = request.items.indices.filter {
+            request.items[$0].rejection == nil && stored[request.items[$0].index] == nil
+        }
         let chunk = configuration.checkpointItems
         let chunked = todo.count > chunk
         var lastStatusWrite: UInt64 = 0
@@ -654,12 +692,13 @@ public final class BatchProcessor: Sendable {
         let completedAt = clock.now()
         let resultPath = layout.result(org: file.org, batchID: batchID)
         try bandit.sync()
-        try AtomicFile.createIfAbsent(at: resultPath) {
+        try AtomicFile.createIfAbsent(at: resultPath, syncDirectory: false) {
             dialect.encodeResult(
                 BatchResult(
                     batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
                     completedAt: completedAt,
-                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }.first,
+                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }
+                        .first,
                     createdAt: createdAt))
         }
         if dialect.publishesImmediateBatches {
@@ -670,11 +709,14 @@ public final class BatchProcessor: Sendable {
         status.items = outcomes
         status.state = finalState
         status.completedAt = completedAt
-        try statusBook.write(status, final: true, dialect: dialect)
+        try statusBook.write(status, final: true, dialect: dialect, syncDirectory: false)
         // The journal goes before the request leaves the claim: once archived, nothing would
         // come back for it (a crash in between finds the final status and only archives).
         if chunked || journaled || !stored.isEmpty { journal.remove() }
-        try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
+        try archive(
+            file, stem: batchID, itemsFrom: request.itemsFrom,
+            after: [layout.index(org: file.org), layout.outbox(org: file.org), layout.state(org: file.org)], later: true
+        )
         for state in ItemState.allCases where progress[state] > 0 {
             metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])
         }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Remembers which batch each content hash and idempotency key of an org belongs to.
 ///
@@ -33,14 +34,18 @@ public struct DedupIndex: Sendable {
 
     /// Points `kind`/`value` at `batchID` unless it already points somewhere.
     ///
-    /// `value` is a SHA-256 hex digest for content; an idempotency key is hashed first.
-    public func claim(_ kind: Kind, _ value: String, for batchID: String, org: String) throws(Errno) -> Claim {
+    /// `value` is a SHA-256 hex digest for content; an idempotency key is hashed first. With
+    /// `syncDirectory: false` the caller takes over the `fsync` of the index folder (to share it
+    /// with the other folders it flushes before archiving the request).
+    public func claim(
+        _ kind: Kind, _ value: String, for batchID: String, org: String, syncDirectory: Bool = true
+    ) throws(Errno) -> Claim {
         let folder = layout.index(org: org)
         let digest = kind == .content ? value : SHA256.hexDigest(Array(value.utf8))
         let path = Path.join(folder, "\(kind.rawValue)-\(digest)")
         for attempt in 0..<2 {
             if symlink(batchID, path) == 0 {
-                try FileSystem.syncDirectory(folder)
+                if syncDirectory { try FileSystem.syncDirectory(folder) }
                 return .new
             }
             let code = errno

@@ -53,7 +53,9 @@ extension Desk {
                 // Intake: claims files until stopped, then closes the stream.
                 group.addTask {
                     defer { continuation.finish() }
-                    try await intake.run { continuation.yield($0) } onWatching: {
+                    try await intake.run {
+                        continuation.yield($0)
+                    } onWatching: {
                         self.writeHealth(status: "running", mode: modeName, inFlight: 0)
                     }
                 }
@@ -98,6 +100,7 @@ extension Desk {
                             let waiting = tracker.retries.withLock { $0.count }
                             self.metrics.set("copydesk_files_waiting_retry", Double(waiting))
                             await executor.run {
+                                self.flushPendingFolders()
                                 self.writeHealth(status: "running", mode: modeName, inFlight: n, waitingRetry: waiting)
                             }
                         }
@@ -110,6 +113,7 @@ extension Desk {
             throw DeskError(.ioError, "the desk stopped: \(error)")
         }
         for (_, file) in tracker.retries.withLock({ $0 }) { try? claims.release(file) }
+        flushPendingFolders()
         writeMetrics()
         writeHealth(status: "stopped", mode: modeName, inFlight: 0)
         claims.close()

@@ -96,6 +96,7 @@ extension Desk {
         summary.nextDue = await scheduler.nextDue
         await scheduler.releaseLeases()
         writeMetrics()
+        flushPendingFolders()
         writeHealth(status: "stopped", mode: "process", inFlight: 0)
         return summary
     }

@@ -80,7 +80,8 @@ public final class Desk: Sendable {
             statusBook: statusBook, claims: claims, clock: clock, logger: logger, metrics: metrics, shutdown: shutdown,
             providers: providers, credits: credits)
         generator = ContentGenerator(
-            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout),
+            templates: templates, chooser: chooser, clock: clock, providers: providers,
+            outputs: OutputIndex(layout: layout),
             maxOutputBytes: configuration.maxOutputBytes)
         startedAt = clock.now()
     }
@@ -140,6 +141,18 @@ public final class Desk: Sendable {
             try AtomicFile.write(Array(metrics.prometheusText().utf8), to: layout.metrics)
         } catch {
             logger.error("metrics.write_failed", ["error": error.description])
+        }
+    }
+
+    /// Flushes the folders whose renames were left for the next group flush (requests moved
+    /// into `archive/`, see ``DirectorySync/syncLater(_:)``): called with the heartbeat and at
+    /// the end, so they are durable within seconds even when no more files come. Blocking.
+    func flushPendingFolders() {
+        do throws(Errno) {
+            try DirectorySync.shared.flushPending()
+        } catch {
+            metrics.recordIOError(error, at: clock.now())
+            logger.error("desk.flush_failed", ["error": error.description])
         }
     }
 

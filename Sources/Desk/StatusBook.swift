@@ -55,7 +55,10 @@ public final class StatusBook: Sendable {
 
     /// Writes `status` atomically; with `final`, the batch stops being active in the same
     /// critical section, so a concurrent duplicate lands either in this write or in the file.
-    public func write(_ status: BatchStatus, final: Bool, dialect: (any RequestDialect)? = nil) throws(Errno) {
+    /// With `syncDirectory: false` the caller takes over the `fsync` of the state folder.
+    public func write(
+        _ status: BatchStatus, final: Bool, dialect: (any RequestDialect)? = nil, syncDirectory: Bool = true
+    ) throws(Errno) {
         let l = lock(status.batchID)
         l.lock()
         defer { l.unlock() }
@@ -65,7 +68,7 @@ public final class StatusBook: Sendable {
         try FileSystem.ensureDirectory(folder)
         try AtomicFile.write(
             document.serialized(updatedAt: clock.now(), dialect: dialect),
-            to: layout.status(org: status.org, batchID: status.batchID))
+            to: layout.status(org: status.org, batchID: status.batchID), syncDirectory: syncDirectory)
         metrics.increment("copydesk_status_writes_total")
         if final { active.withLock { _ = $0.removeValue(forKey: status.batchID) } }
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes files whole or not at all, durably.
 ///
@@ -42,9 +43,10 @@ public enum AtomicFile {
     /// Creates `path` with `bytes` only if it does not exist yet, atomically and durably.
     ///
     /// Writes a temp file, `fsync`s it, then `link(2)`s it to `path` (which fails with `EEXIST`
-    /// when another writer won), removes the temp and `fsync`s the folder. Returns `false` when
-    /// `path` already existed; nothing is changed then.
-    public static func create(_ bytes: [UInt8], at path: String) throws(Errno) -> Bool {
+    /// when another writer won), removes the temp and `fsync`s the folder (unless
+    /// `syncDirectory` is `false`: the caller takes that over). Returns `false` when `path`
+    /// already existed; nothing is changed then.
+    public static func create(_ bytes: [UInt8], at path: String, syncDirectory: Bool = true) throws(Errno) -> Bool {
         let folder = Path.parent(path)
         let temp = Path.join(folder, temporaryName(for: Path.name(path)))
         let fd = try FileDescriptor.open(temp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
@@ -55,19 +57,21 @@ public enum AtomicFile {
             throw Errno(errno, "link(\"\(temp)\" → \"\(path)\")")
         }
         _ = unlink(temp)
-        try FileSystem.syncDirectory(folder)
+        if syncDirectory { try FileSystem.syncDirectory(folder) }
         return true
     }
 
     /// Writes the document `make` returns to `path` only if `path` does not exist yet: a result is
     /// written once, whatever crashes and retries happen. The folder is created when missing, and
-    /// `make` is not called when the file exists. Race-free through ``create(_:at:)``. Returns
-    /// whether this call wrote it.
+    /// `make` is not called when the file exists. Race-free through ``create(_:at:syncDirectory:)``.
+    /// Returns whether this call wrote it.
     @discardableResult
-    public static func createIfAbsent(at path: String, _ make: () -> JSONValue?) throws(Errno) -> Bool {
+    public static func createIfAbsent(
+        at path: String, syncDirectory: Bool = true, _ make: () -> JSONValue?
+    ) throws(Errno) -> Bool {
         if FileSystem.exists(path) { return false }
         guard let document = make() else { return false }
         try FileSystem.ensureDirectory(Path.parent(path))
-        return try create(document.serialized(pretty: true), at: path)
+        return try create(document.serialized(pretty: true), at: path, syncDirectory: syncDirectory)
     }
 }

@@ -1,27 +1,34 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
 
-/// Group commit for folder `fsync(2)`s: callers that need the same folder flushed at the same
-/// time share one call.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Group commit for folder `fsync(2)`s: callers that need folders flushed at the same time share
+/// one round of flushes.
 ///
-/// A caller needs a flush that *starts after* it asked (its rename must be covered). If none is
-/// running, it runs one; if one is running, it started too early, so the caller waits for it to
-/// end and then joins the next, which one of the waiters runs for all of them. Under a burst with
-/// eight workers this turns most folder flushes into waits, and alone it costs one `fsync` as
-/// before. Blocking: call it from a thread that may block, never from the cooperative pool.
+/// A caller needs its folders flushed by a round that *starts after* it asked (its renames must
+/// be covered). It adds its folders to the pending set; the next round to start takes the whole
+/// set. If no round is running, the caller runs the next one itself; if one is running, it began
+/// too early, so the caller waits for it to end and then for the next, which one of the waiters
+/// runs for all of them. A round flushes each folder of the set once, however many callers asked
+/// for it, so under a burst with eight workers, finishing files in three folders each, most of
+/// their folder flushes become waits; alone, a caller costs one `fsync` per folder, as before.
+/// Folders handed to ``syncLater(_:)`` ride along with the next round without anyone waiting.
+/// Blocking: call it from a thread that may block, never from the cooperative pool.
 public final class DirectorySync: Sendable {
-    private struct Folder {
+    private struct State {
         var started: UInt64 = 0
         var finished: UInt64 = 0
         var running = false
-        var failures: [UInt64: Errno] = [:]
+        var pending: Set<String> = []
+        /// The failed folders of recent rounds (the last 64), for their callers to find.
+        var failures: [UInt64: [String: Errno]] = [:]
     }
 
     private let condition = NSCondition()
-    private nonisolated(unsafe) var folders: [String: Folder] = [:]
+    private nonisolated(unsafe) var state = State()
     private let calls = Atomic<Int>(0)
 
     /// The one instance of the process: coalescing only helps when every writer shares it.
@@ -33,48 +40,77 @@ public final class DirectorySync: Sendable {
     public var fsyncCount: Int { calls.load(ordering: .relaxed) }
 
     /// Flushes `path`'s entries to stable storage with a flush that began after this call.
-    ///
-    /// O(1) bookkeeping plus at most one `open` + `fsync(2)` + `close` made by this caller.
     public func sync(_ path: String) throws(Errno) {
+        try sync([path])
+    }
+
+    /// Flushes the entries of every folder in `paths` to stable storage, each with a flush that
+    /// began after this call; throws the first failure among them.
+    ///
+    /// O(k) bookkeeping for k folders, plus, for the caller that runs the round, one `open` +
+    /// `fsync(2)` + `close` per distinct folder pending.
+    public func sync(_ paths: some Collection<String>) throws(Errno) {
         condition.lock()
-        // The next flush to start is the first that covers us (one already running began before
-        // our rename).
-        let needed = (folders[path]?.started ?? 0) + 1
-        var folder: Folder
+        state.pending.formUnion(paths)
+        // The next round to start takes the pending set, ours included; one already running
+        // began before our renames.
+        let needed = state.started + 1
         while true {
-            folder = folders[path] ?? Folder()
-            if folder.finished >= needed {
-                let failure = folder.failures[needed]
+            if state.finished >= needed {
+                let failures = state.failures[needed] ?? [:]
                 condition.unlock()
-                if let failure { throw failure }
+                if let failure = paths.lazy.compactMap({ failures[$0] }).first { throw failure }
                 return
             }
-            if !folder.running && folder.started < needed {
-                folder.running = true
-                folder.started += 1
-                let generation = folder.started
-                folders[path] = folder
-                condition.unlock()
-                var failure: Errno?
-                do throws(Errno) {
-                    calls.add(1, ordering: .relaxed)
-                    try FileSystem.syncDirectoryNow(path)
-                } catch {
-                    failure = error
-                }
-                condition.lock()
-                var done = folders[path] ?? Folder()
-                done.running = false
-                done.finished = generation
-                done.failures = [:]
-                if let failure { done.failures[generation] = failure }
-                folders[path] = done
-                condition.broadcast()
-                condition.unlock()
-                if let failure { throw failure }
-                return
+            if !state.running && state.started < needed {
+                runRound()
+                continue
             }
             condition.wait()
         }
+    }
+
+    /// Has `path` flushed by the next round, without waiting for it.
+    ///
+    /// For renames whose loss in a crash is repaired by recovery anyway (a request moved into
+    /// `archive/` after its result is durable comes back to its claim and is only archived
+    /// again): they become durable with the next round, or at ``flushPending()``.
+    public func syncLater(_ path: String) {
+        condition.lock()
+        state.pending.insert(path)
+        condition.unlock()
+    }
+
+    /// Flushes every folder still pending (from ``syncLater(_:)``); nothing when none is.
+    public func flushPending() throws(Errno) {
+        condition.lock()
+        let pending = Array(state.pending)
+        condition.unlock()
+        if !pending.isEmpty { try sync(pending) }
+    }
+
+    /// Runs the next round: called with the lock held, returns with it held.
+    private func runRound() {
+        state.running = true
+        state.started += 1
+        let generation = state.started
+        let folders = state.pending
+        state.pending = []
+        condition.unlock()
+        var failures: [String: Errno] = [:]
+        for folder in folders {
+            do throws(Errno) {
+                calls.add(1, ordering: .relaxed)
+                try FileSystem.syncDirectoryNow(folder)
+            } catch {
+                failures[folder] = error
+            }
+        }
+        condition.lock()
+        state.running = false
+        state.finished = generation
+        if !failures.isEmpty { state.failures[generation] = failures }
+        if generation > 64 { state.failures[generation - 64] = nil }
+        condition.broadcast()
     }
 }

@@ -33,6 +33,37 @@ struct DirectorySyncTests {
         #expect(sync.fsyncCount >= 1 && sync.fsyncCount <= callers)
     }
 
+    @Test func aRoundFlushesEachFolderAskedForOnceAndReportsFailuresOnlyToTheirCallers() throws {
+        let a = try temporaryFolder()
+        let b = try temporaryFolder()
+        let sync = DirectorySync()
+        try sync.sync([a, b, a])
+        #expect(sync.fsyncCount == 2, "a folder asked for twice is flushed once")
+        #expect {
+            try sync.sync([a, "/nonexistent-copydesk-folder"])
+        } throws: { ($0 as? Errno)?.code == ENOENT }
+        // The failed folder is not carried into the next round, and does not fail other callers.
+        let before = sync.fsyncCount
+        try sync.sync([b])
+        #expect(sync.fsyncCount == before + 1)
+    }
+
+    @Test func aFolderLeftForLaterRidesWithTheNextRoundOrTheFinalFlush() throws {
+        let a = try temporaryFolder()
+        let b = try temporaryFolder()
+        let sync = DirectorySync()
+        sync.syncLater(a)
+        #expect(sync.fsyncCount == 0, "nobody waits for it")
+        try sync.sync([b])
+        #expect(sync.fsyncCount == 2, "the next round flushes it too")
+        try sync.flushPending()
+        #expect(sync.fsyncCount == 2, "nothing was left")
+        sync.syncLater(a)
+        sync.syncLater(a)
+        try sync.flushPending()
+        #expect(sync.fsyncCount == 3)
+    }
+
     @Test func aFailedFlushReachesItsCaller() {
         #expect {
             try DirectorySync().sync("/nonexistent-copydesk-folder")
