@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Dialects
 import Generation
 import Scheduling
 import Validation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Generates each item of the scheduled batches `lead` seconds before it is due and publishes
 /// it at its due instant, driven by two timer queues (heaps: generation, publication).
@@ -186,7 +187,7 @@ public actor Scheduler {
                 slot: nextSlot, marker: marker, request: admission.request, warnings: admission.warnings, table: table,
                 journal: journal, promptContext: admission.promptContext)
             batch.lease = lease
-                nextSlot += 1
+            nextSlot += 1
             do throws(Errno) {
                 try batch.replay()
             } catch {
@@ -472,11 +473,20 @@ public actor Scheduler {
                 try job.journal.append(made)
             }
             var published: [ItemOutcome] = []
+            var refused: [ItemOutcome] = []
             if let lease = job.lease, job.entries.contains(where: \.publish), !leases.holds(lease) {
                 throw Errno(ESTALE, "lease on \(job.batchID)")
             }
             for (position, entry) in job.entries.enumerated()
             where entry.publish && done[position].outcome.state == .generated {
+                if let problem = Publisher.problem(with: done[position].outcome, item: entry.item) {
+                    // Content that is not what its file would be named for: the item fails.
+                    done[position].outcome.state = .failed
+                    done[position].outcome.error = problem
+                    done[position].outcome.content = nil
+                    refused.append(done[position].outcome)
+                    continue
+                }
                 if published.isEmpty { try publisher.prepareFolder(org: job.org, batchID: job.batchID) }
                 try publisher.publish(
                     batchID: job.batchID, org: job.org, item: entry.item, outcome: done[position].outcome,
@@ -484,6 +494,7 @@ public actor Scheduler {
                 done[position].published = true
                 published.append(ItemOutcome(index: entry.item.index, state: .published))
             }
+            if !refused.isEmpty { try job.journal.append(refused) }
             if !published.isEmpty {
                 try publisher.syncFolder(org: job.org, batchID: job.batchID)
                 try job.journal.append(published)
@@ -732,7 +743,8 @@ public actor Scheduler {
             let published = header["progress"]?["published"]?.intValue ?? 0
             let cancelled = header["progress"]?["cancelled"]?.intValue ?? 0
             let format = header["format"]?.stringValue ?? RequestFormat.native
-            let state = (header["state"]?.stringValue ?? header["status"]?.stringValue).flatMap(BatchState.init(rawValue:))
+            let state = (header["state"]?.stringValue ?? header["status"]?.stringValue).flatMap(
+                BatchState.init(rawValue:))
             guard let state, state.isFinal else {
                 // Not scheduled and still running (an immediate batch being generated).
                 return .failure(

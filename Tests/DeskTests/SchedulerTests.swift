@@ -309,3 +309,41 @@ let tenPosts = #"{"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z",
         #expect(desk.published(batch) == ["sched_1.md"], "the first post was due at once")
     }
 }
+
+extension SchedulerTests {
+    /// A post whose stored content lost its Markdown (an old or damaged journal) is not written
+    /// as JSON bytes under `.md`: it fails, saying why, and the next post is published.
+    @Test func aPostWithoutItsMarkdownFailsInsteadOfBeingPublishedAsJSON() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let batch = try desk.drop(waldium(tenPosts, count: 2), as: "campaign.json")
+        try await desk.pass()
+        desk.set("2025-01-20T07:00:00Z")
+        try await desk.pass()
+        #expect(try desk.progress(batch, "generated") == 1)
+
+        let path = desk.layout.itemJournal(org: "default", batchID: batch)
+        var lines = desk.journal(batch)
+        let line = try #require(lines.firstIndex { $0["index"] == 0 && $0["status"] == "generated" })
+        guard case .object(var record) = lines[line], case .object(var content)? = record["content"] else {
+            Issue.record("the journal has no content for the first post")
+            return
+        }
+        #expect(content["markdown"] != nil)
+        content["markdown"] = nil
+        record["content"] = .object(content)
+        lines[line] = .object(record)
+        try AtomicFile.write(Array(lines.map { $0.serializedString() + "\n" }.joined().utf8), to: path)
+
+        desk.set("2025-01-20T14:00:00Z")
+        try desk.restart()
+        try await desk.pass()
+        #expect(desk.published(batch) == ["sched_2.md"])
+        let status = try desk.status(batch)
+        #expect(status["status"] == "completed")
+        #expect(try desk.progress(batch, "failed") == 1)
+        #expect(try desk.progress(batch, "published") == 1)
+        let error = status["items"]?[0]?["error"]
+        #expect(error?["code"] == "INVALID_TEMPLATE")
+        #expect(error?["message"]?.stringValue?.contains("no \"markdown\" text to publish as sched_1.md") == true)
+    }
+}
