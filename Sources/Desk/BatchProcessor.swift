@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Dialects
 import Generation
 import Intake
 import Scheduling
 import Validation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Takes one claimed request file from admission to outbox: read, decode, validate, deduplicate,
 /// generate, write result and status, archive.
@@ -69,7 +70,8 @@ public final class BatchProcessor: Sendable {
         self.configuration = configuration
         self.providers = providers
         self.generator = ContentGenerator(
-            templates: templates, chooser: chooser, clock: clock, providers: providers, outputs: OutputIndex(layout: layout),
+            templates: templates, chooser: chooser, clock: clock, providers: providers,
+            outputs: OutputIndex(layout: layout),
             maxOutputBytes: configuration.maxOutputBytes)
         self.bandit = chooser.store
         self.rejections = RejectionWriter(layout: layout, clock: clock)
@@ -118,7 +120,8 @@ public final class BatchProcessor: Sendable {
                     "batch.scheduled",
                     [
                         "org": file.org, "file": file.name, "batch": admission.batchID,
-                        "items": "\(admission.request.items.count)", "strategy": admission.request.schedule.strategyName,
+                        "items": "\(admission.request.items.count)",
+                        "strategy": admission.request.schedule.strategyName,
                         "first_due": admission.due.first?.iso8601 ?? "", "last_due": admission.due.last?.iso8601 ?? "",
                     ])
             case .cancel(let order):
@@ -129,7 +132,8 @@ public final class BatchProcessor: Sendable {
             case .rejected(let error):
                 metrics.increment("copydesk_files_rejected_total", ["code": error.code.rawValue])
                 logger.warning(
-                    "file.rejected", ["org": file.org, "file": file.name, "code": error.code.rawValue, "message": error.message])
+                    "file.rejected",
+                    ["org": file.org, "file": file.name, "code": error.code.rawValue, "message": error.message])
             case .events(let id, let report):
                 metrics.increment("copydesk_events_total", by: Double(report.counted))
                 metrics.increment("copydesk_event_lines_rejected_total", by: Double(report.badLines.count))
@@ -157,7 +161,8 @@ public final class BatchProcessor: Sendable {
                 // retrying. Its error file says so (the folders are ours, so that write works).
                 let denied = DeskError(
                     .permissionDenied,
-                    "copydesk cannot read \(file.name): permission denied; make it readable by the user copydesk runs as and drop it again")
+                    "copydesk cannot read \(file.name): permission denied; make it readable by the user copydesk runs as and drop it again"
+                )
                 if let disposition = try? reject(file, denied) {
                     metrics.increment("copydesk_files_rejected_total", ["code": denied.code.rawValue])
                     return disposition
@@ -167,7 +172,8 @@ public final class BatchProcessor: Sendable {
         }
     }
 
-    private func reject(_ file: ClaimedFile, _ error: DeskError, itemsFrom: String? = nil) throws(Errno) -> Disposition {
+    private func reject(_ file: ClaimedFile, _ error: DeskError, itemsFrom: String? = nil) throws(Errno) -> Disposition
+    {
         var details = JSONObject()
         var attachment: String?
         if let itemsFrom, case let path = file.attachmentPath(for: itemsFrom), FileSystem.exists(path) {
@@ -190,7 +196,8 @@ public final class BatchProcessor: Sendable {
                 file,
                 DeskError(
                     .unsupportedFile,
-                    "\(file.name) is a symbolic link; copydesk never follows links dropped in the inbox: drop the file itself"))
+                    "\(file.name) is a symbolic link; copydesk never follows links dropped in the inbox: drop the file itself"
+                ))
         default:
             return try reject(
                 file, DeskError(.unsupportedFile, "\(file.name) is not a regular file (a FIFO, socket or device)"))
@@ -213,7 +220,8 @@ public final class BatchProcessor: Sendable {
                 file,
                 DeskError(
                     .unknownFormat,
-                    "copydesk takes request files named *.json, events files named *.events.jsonl, and *.csv or *.jsonl files a route or a request's items_from names; '\(file.name)' has another extension"))
+                    "copydesk takes request files named *.json, events files named *.events.jsonl, and *.csv or *.jsonl files a route or a request's items_from names; '\(file.name)' has another extension"
+                ))
         }
         if route == nil && Int(st.st_size) > configuration.maxFileBytes {
             return try reject(file, tooLarge(file, size: Int(st.st_size)))
@@ -321,7 +329,9 @@ public final class BatchProcessor: Sendable {
             document = try JSONValue.parse(bytes, maxDepth: configuration.maxDepth)
         } catch {
             return .rejected(
-                DeskError(.invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line, column: error.column),
+                DeskError(
+                    .invalidJSON, "\(file.name) is not valid JSON: \(error.message)", line: error.line,
+                    column: error.column),
                 itemsFrom: nil)
         }
         do throws(DeskError) {
@@ -391,7 +401,8 @@ public final class BatchProcessor: Sendable {
         for item in items where outcomes[item.index].state == .generated {
             if !any { try publisher.prepareFolder(org: org, batchID: batchID) }
             any = true
-            _ = try publisher.publish(batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
+            _ = try publisher.publish(
+                batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
         }
         if any { try publisher.syncFolder(org: org, batchID: batchID) }
     }
@@ -408,12 +419,13 @@ public final class BatchProcessor: Sendable {
             do throws(Errno) {
                 path = try pages.publish(
                     batchID: batchID, org: org, item: item, outcome: outcomes[item.index], published: request.publish)
-            } catch where error.code == ENOENT || error.code == ELOOP || error.code == EACCES || error.code == EPERM {
+            } catch  where error.code == ENOENT || error.code == ELOOP || error.code == EACCES || error.code == EPERM {
                 // An asset gone, turned into a link or closed to us since admission: this page
                 // fails on its own, with the reason, instead of the batch retrying forever.
                 outcomes[item.index].state = .failed
                 outcomes[item.index].error = DeskError.io(
-                    "cannot publish the page of item \(item.index): an asset of library/\(org)/assets/ cannot be read", error)
+                    "cannot publish the page of item \(item.index): an asset of library/\(org)/assets/ cannot be read",
+                    error)
                 continue
             }
             guard request.publish else { continue }
@@ -429,7 +441,8 @@ public final class BatchProcessor: Sendable {
         let sizeText = size.map { "\($0) bytes" } ?? "larger than the limit"
         return DeskError(
             .tooLarge,
-            "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files")
+            "\(file.name) is \(sizeText); the limit is \(limit) bytes (limits.max_file_bytes in copydesk.json): split it into several files"
+        )
     }
 
     private func duplicate(_ file: ClaimedFile, of original: String, itemsFrom: String?) throws(Errno) -> Disposition {
@@ -576,7 +589,9 @@ public final class BatchProcessor: Sendable {
             createdAt: createdAt, idempotencyKey: request.idempotencyKey, items: outcomes)
 
         // Positions, not copies: a copy of 100,000 items would cost tens of MiB.
-        let todo = request.items.indices.filter { request.items[$0].rejection == nil && stored[request.items[$0].index] == nil }
+        let todo = request.items.indices.filter {
+            request.items[$0].rejection == nil && stored[request.items[$0].index] == nil
+        }
         let chunk = configuration.checkpointItems
         let chunked = todo.count > chunk
         var lastStatusWrite: UInt64 = 0
@@ -659,7 +674,8 @@ public final class BatchProcessor: Sendable {
                 BatchResult(
                     batchID: batchID, org: file.org, status: finalState, request: request, outcomes: outcomes,
                     completedAt: completedAt,
-                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }.first,
+                    promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }
+                        .first,
                     createdAt: createdAt))
         }
         if dialect.publishesImmediateBatches {
