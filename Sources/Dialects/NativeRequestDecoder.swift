@@ -66,6 +66,9 @@ public enum NativeRequestDecoder {
             format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
             schedule: schedule, items: items, prompt: prompt)
         request.itemsFrom = itemsFrom
+        // Only a `publish` written out publishes an immediate batch (README, "Scheduling and
+        // publishing"); the default `true` leaves it answered in its result.
+        request.publishImmediately = root["publish"] == .bool(true)
         return request
     }
 

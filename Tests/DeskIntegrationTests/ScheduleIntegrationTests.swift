@@ -150,3 +150,53 @@ extension ScheduleIntegrationTests {
         #expect((cancel.stdout + cancel.stderr).contains("cannot be cancelled now"))
     }
 }
+
+extension ScheduleIntegrationTests {
+    /// An immediate native batch that says `"publish": true` is published at once, and a kill -9
+    /// while its files are written changes nothing: the run after it writes the same bytes and
+    /// one result.
+    @Test func anImmediateBatchThatSaysPublishTrueIsPublishedExactlyOnceThroughAKill() throws {
+        let desk = try TestDesk()
+        try desk.start()
+        let count = 400
+        let items = (0..<count).map { #"{"id": "r\#($0)", "fields": {"name": "n\#($0)", "n": \#($0)}}"# }
+            .joined(separator: ",")
+        let text = #"{"template_id": "hello", "publish": true, "items": [\#(items)]}"#
+        let batch = "now-" + SHA256.hexDigest(Array(text.utf8)).prefix(8)
+        let folder = desk.layout.published(org: "default", batchID: batch)
+        try desk.drop(text, as: "now.json")
+        try waitUntil(seconds: 60, "the first files are published") {
+            !desk.files(in: folder).isEmpty || !desk.results().isEmpty
+        }
+        desk.crash()
+        var before: [String: [UInt8]] = [:]
+        for name in desk.files(in: folder) { before[name] = try FileSystem.readFile(folder + "/" + name) }
+        let resultBefore = try? FileSystem.readFile(desk.layout.result(org: "default", batchID: batch))
+
+        try desk.start()
+        try waitUntil(seconds: 120, "the batch is archived") {
+            FileSystem.exists(desk.layout.archive(org: "default") + "/\(batch).json")
+        }
+        #expect(desk.stop() == 0)
+        #expect(!before.isEmpty)
+        let files = desk.files(in: folder)
+        #expect(files.count == count)
+        for (name, bytes) in before {
+            #expect(try FileSystem.readFile(folder + "/" + name) == bytes, "\(name) was rewritten with other bytes")
+        }
+        let resultPath = desk.layout.result(org: "default", batchID: batch)
+        if let resultBefore {
+            #expect(try FileSystem.readFile(resultPath) == resultBefore, "the result is written once")
+        }
+        let result = try desk.json(resultPath)
+        #expect(result["status"] == "completed")
+        #expect(result["counts"]?["published"] == .int(count))
+        #expect(result["items"]?[7]?["published"] == .string("outbox/default/published/\(batch)/r7.json"))
+        let seventh = try desk.json(folder + "/r7.json")
+        #expect(seventh["content"]?["greeting"] == "Hello N7")
+        let status = try desk.json(desk.layout.status(org: "default", batchID: batch))
+        #expect(seventh["scheduled_for"] == status["created_at"], "due when the batch was created, before the kill")
+        #expect(status["progress"]?["published"] == .int(count))
+        #expect(desk.results().count == 1)
+    }
+}
