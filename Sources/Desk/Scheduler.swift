@@ -433,7 +433,7 @@ public actor Scheduler {
         if jobs[batch.slot] == nil {
             jobs[batch.slot] = Job(
                 slot: batch.slot, org: batch.org, batchID: batch.batchID, journal: batch.journal,
-                promptContext: batch.promptContext, lease: batch.lease, entries: [])
+                promptContext: batch.promptContext, lease: batch.lease, cancel: batch.cancelSignal, entries: [])
             order.append(batch.slot)
         }
         jobs[batch.slot]!.entries.append(entry)
@@ -479,6 +479,10 @@ public actor Scheduler {
             }
             for (position, entry) in job.entries.enumerated()
             where entry.publish && done[position].outcome.state == .generated {
+                if entry.stored == nil && job.cancel.isTriggered {
+                    // Cancelled while it was being generated: it finishes, but is not published.
+                    continue
+                }
                 if let problem = Publisher.problem(with: done[position].outcome, item: entry.item) {
                     // Content that is not what its file would be named for: the item fails.
                     done[position].outcome.state = .failed
@@ -552,6 +556,10 @@ public actor Scheduler {
                     metrics.observe(
                         "copydesk_publish_lateness_seconds",
                         max(0, Double(now.nanoseconds - batch.table.due[index].nanoseconds) / 1e9))
+                } else if batch.stateAfterGeneration(index) == .cancelled {
+                    // Generated while the batch was cancelled: it is not published.
+                    batch.table.states[index] = .cancelled
+                    batch.contents[index] = nil
                 } else {
                     batch.table.states[index] = .generated
                     batch.contents[index] = outcome
@@ -718,7 +726,9 @@ public actor Scheduler {
     // MARK: Cancelling
 
     /// Cancels `batchID` of `org`: pending items, and generated items waiting for publication,
-    /// become `cancelled`; published items stay; items being generated or published finish.
+    /// become `cancelled`; published items stay; items being generated or published finish (one
+    /// whose generation ends after this is not published: it becomes `cancelled` too, unless it
+    /// is a draft, ``ScheduledBatch/stateAfterGeneration(_:)``).
     ///
     /// Idempotent: a second cancellation answers what the first one did. A batch that already
     /// finished answers `alreadyFinished`; an unknown batch is `NOT_FOUND`. Returns the

@@ -162,7 +162,7 @@ extension ScheduleIntegrationTests {
         let items = (0..<count).map { #"{"id": "r\#($0)", "fields": {"name": "n\#($0)", "n": \#($0)}}"# }
             .joined(separator: ",")
         let text = #"{"template_id": "hello", "publish": true, "items": [\#(items)]}"#
-        let batch = "now-" + SHA256.hexDigest(Array(text.utf8)).prefix(8)
+        let batch = "now-" + String(SHA256.hexDigest(Array(text.utf8)).prefix(8))
         let folder = desk.layout.published(org: "default", batchID: batch)
         try desk.drop(text, as: "now.json")
         try waitUntil(seconds: 60, "the first files are published") {
@@ -198,5 +198,68 @@ extension ScheduleIntegrationTests {
         #expect(seventh["scheduled_for"] == status["created_at"], "due when the batch was created, before the kill")
         #expect(status["progress"]?["published"] == .int(count))
         #expect(desk.results().count == 1)
+    }
+}
+
+extension ScheduleIntegrationTests {
+    /// A cancel that comes while an item is being generated lets the generation finish, but the
+    /// item is not published: it ends `cancelled`, like the items that were still pending.
+    @Test func anItemBeingGeneratedWhenTheBatchIsCancelledFinishesButIsNotPublished() throws {
+        let started = "/tmp/copydesk-it-cancel-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer {
+            try? FileSystem.remove(started + ".started")
+            try? FileSystem.remove(started + ".release")
+        }
+        // The provider says it started, then waits (at most 30 s) until the test releases it.
+        let script = """
+            touch "\(started).started"; i=0
+            while [ ! -e "\(started).release" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+            echo "written after the cancel"
+            """
+        let config = JSONValue.object(
+            JSONObject([
+                ("schedule", .object(JSONObject([("lead_seconds", 0)]))),
+                (
+                    "providers",
+                    .array([
+                        .object(
+                            JSONObject([
+                                ("name", "slow"), ("type", "command"),
+                                ("command", .array(["/bin/sh", "-c", .string(script)])),
+                            ]))
+                    ])
+                ),
+            ]))
+        let desk = try TestDesk(config: config.serializedString())
+        try desk.start()
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let start = format.string(from: Date().addingTimeInterval(1.5))
+        let text = """
+            {"schedule": {"strategy": "burst", "start": "\(start)", "per_hour": 1},
+             "items": [{"id": "first", "topic": "First"}, {"id": "second", "topic": "Second"}]}
+            """
+        let batch = "slow-" + String(SHA256.hexDigest(Array(text.utf8)).prefix(8))
+        try desk.drop(text, as: "slow.json")
+        try waitUntil(seconds: 30, "the first item is being generated") { FileSystem.exists(started + ".started") }
+
+        let cancel = try TestDesk.run(["cancel", desk.root, batch])
+        #expect(cancel.status == 0, "\(cancel.stdout) \(cancel.stderr)")
+        #expect(cancel.stdout.contains("cancelled 1 items of \(batch)"), "the pending one")
+        let statusPath = desk.layout.status(org: "default", batchID: batch)
+        #expect(try desk.json(statusPath)["progress"]?["generating"] == 1, "still being generated")
+
+        try AtomicFile.write([], to: started + ".release")
+        try waitUntil(seconds: 30, "the batch ends") { (try? desk.json(statusPath))?["status"] == "cancelled" }
+        #expect(desk.stop() == 0)
+        let status = try desk.json(statusPath)
+        #expect(status["progress"]?["cancelled"] == 2)
+        #expect(status["progress"]?["published"] == 0)
+        #expect(status["items"]?[0]?["status"] == "cancelled")
+        #expect(desk.files(in: desk.layout.published(org: "default", batchID: batch)).isEmpty)
+        let result = try desk.json(desk.layout.result(org: "default", batchID: batch))
+        #expect(result["status"] == "cancelled")
+        #expect(result["items"]?[0]?["status"] == "cancelled")
+        #expect(result["items"]?[0]?["published"] == nil)
     }
 }

@@ -347,3 +347,41 @@ extension SchedulerTests {
         #expect(error?["message"]?.stringValue?.contains("no \"markdown\" text to publish as sched_1.md") == true)
     }
 }
+
+extension SchedulerTests {
+    /// A post whose generation finished after the cancellation was journaled (the cancel line
+    /// first, then its `generated` line) is cancelled after a restart too, as it is live; a
+    /// draft keeps its content.
+    @Test func aGenerationJournaledAfterTheCancelIsCancelledOnReplay() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let batch = try desk.drop(
+            waldium(tenPosts, count: 3).replacingOccurrences(
+                of: #"{"topic": "Topic number 2"}"#, with: #"{"topic": "Topic number 2", "isDraft": true}"#),
+            as: "campaign.json")
+        try await desk.pass()
+        // Due at 09:00, 11:30 (the draft) and 14:00: by 12:00 the first is published and the
+        // others are generated (the lead is two hours).
+        desk.set("2025-01-20T12:00:00Z")
+        try await desk.pass()
+        #expect(try desk.progress(batch, "published") == 1)
+        #expect(try desk.progress(batch, "generated") == 2)
+
+        // Rewrite the journal as a crash would leave it had the cancel come while the draft and
+        // the third post were being generated.
+        let path = desk.layout.itemJournal(org: "default", batchID: batch)
+        let lines = desk.journal(batch)
+        let cancel: JSONValue = ["cancel": true, "at": "2025-01-20T09:10:00.000Z", "cancelled": 0]
+        let (first, later) = (lines.filter { $0["index"] == 0 }, lines.filter { $0["index"] != 0 })
+        #expect(later.contains { $0["index"] == 2 && $0["status"] == "generated" })
+        try AtomicFile.write(
+            Array((first + [cancel] + later).map { $0.serializedString() + "\n" }.joined().utf8), to: path)
+        try desk.restart()
+        try await desk.pass()
+        let status = try desk.status(batch)
+        #expect(status["status"] == "cancelled")
+        #expect(status["items"]?[0]?["status"] == "published")
+        #expect(status["items"]?[1]?["status"] == "generated", "a draft keeps its content")
+        #expect(status["items"]?[2]?["status"] == "cancelled")
+        #expect(desk.published(batch) == ["sched_1.md"])
+    }
+}
