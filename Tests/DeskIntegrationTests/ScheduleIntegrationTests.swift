@@ -77,6 +77,19 @@ struct ScheduleIntegrationTests {
         #expect(status["progress"]?["published"] == .int(count))
         #expect(status["nextPublishTime"] == .null)
         #expect(!FileSystem.exists(desk.layout.scheduleMarker(org: "default", batchID: batch)))
+        // The journal, kept with the request, says each item was published once, whatever the
+        // kills did.
+        let archived = try #require(
+            try FileSystem.readFile(desk.layout.scheduleJournalArchive(org: "default", batchID: batch)))
+        var publications: [Int: Int] = [:]
+        for entry in JSONValue.parseLines(archived) {
+            guard case .success(let json) = entry.result, json["status"] == "published",
+                let index = json["index"]?.intValue
+            else { continue }
+            publications[index, default: 0] += 1
+        }
+        #expect(publications.keys.sorted() == Array(0..<count), "every item has a published record")
+        #expect(publications.values.allSatisfy { $0 == 1 }, "published twice: \(publications.filter { $0.value > 1 })")
     }
 
     @Test func aDaemonWaitingForAScheduleSleeps() throws {
