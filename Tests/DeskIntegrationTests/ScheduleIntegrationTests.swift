@@ -276,3 +276,35 @@ extension ScheduleIntegrationTests {
         #expect(result["items"]?[0]?["published"] == nil)
     }
 }
+
+extension ScheduleIntegrationTests {
+    /// `copydesk status` draws a partly published scheduled batch as a bar of its published
+    /// share, with the percentage and the instant of the next publication.
+    @Test func copydeskStatusShowsTheProgressBarAndTheNextPublication() throws {
+        let desk = try TestDesk()
+        let format = ISO8601DateFormatter()
+        let start = format.string(from: Date().addingTimeInterval(-600))  // in the past: now
+        let end = format.string(from: Date().addingTimeInterval(3 * 3_600))
+        let items = (0..<4).map { #"{"id": "r\#($0)", "fields": {"name": "n\#($0)", "n": \#($0)}}"# }
+            .joined(separator: ",")
+        let text = #"""
+            {"template_id": "hello", "schedule": {"strategy": "distribute", "start": "\#(start)", "end": "\#(end)"},
+             "items": [\#(items)]}
+            """#
+        let batch = "quarter-" + String(SHA256.hexDigest(Array(text.utf8)).prefix(8))
+        try desk.drop(text, as: "quarter.json")
+        let processed = try TestDesk.run(["process", desk.root])
+        #expect(processed.status == 0, "\(processed.stdout) \(processed.stderr)")
+        let status = try desk.json(desk.layout.status(org: "default", batchID: batch))
+        #expect(status["progress"]?["published"] == 1, "the first item was due at once")
+        let next = try #require(status["next_publish_time"]?.stringValue)
+        #expect(next == status["items"]?[1]?["scheduled_for"]?.stringValue)
+
+        let table = try TestDesk.run(["status", desk.root])
+        #expect(table.status == 0, "\(table.stderr)")
+        let line = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix(batch) })
+        #expect(line.contains("[######..................] 25% "), "\(line)")
+        #expect(line.contains(" \(next) "), "\(line)")
+        #expect(line.contains("4: ") && line.contains("1 published"), "\(line)")
+    }
+}

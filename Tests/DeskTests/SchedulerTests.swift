@@ -385,3 +385,58 @@ extension SchedulerTests {
         #expect(desk.published(batch) == ["sched_1.md"])
     }
 }
+
+extension SchedulerTests {
+    /// `isDraft: true` in the defaults makes every post a draft unless it says otherwise: the
+    /// drafts stop at `generated` with no file, the post that overrides it is published.
+    @Test func waldiumDraftsByDefaultStopAtGeneratedAndAPostThatOverridesItIsPublished() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let batch = try desk.drop(
+            #"""
+            {"schedule": \#(tenPosts), "defaults": {"category": "Technology", "isDraft": true},
+             "posts": [{"topic": "Kept back"}, {"topic": "Goes out", "isDraft": false}, {"topic": "Kept back too"}]}
+            """#, as: "drafts.json")
+        try await desk.pass()
+        desk.set("2025-01-20T14:00:00Z")
+        try await desk.pass()
+        #expect(desk.published(batch) == ["sched_2.md"])
+        let post = String(
+            decoding: try FileSystem.readFile(desk.layout.published(org: "default", batchID: batch) + "/sched_2.md")!,
+            as: UTF8.self)
+        #expect(post.contains("\ndraft: false\n"))
+        #expect(post.contains("\n# Goes Out\n"))
+        let status = try desk.status(batch)
+        #expect(status["status"] == "completed")
+        #expect(status["nextPublishTime"] == .null)
+        #expect(try desk.progress(batch, "published") == 1)
+        #expect(try desk.progress(batch, "generated") == 2)
+        #expect(status["items"]?[0]?["status"] == "generated")
+        #expect(status["items"]?[1]?["status"] == "published")
+        #expect(status["items"]?[1]?["published"] == .string("outbox/default/published/\(batch)/sched_2.md"))
+        #expect(status["items"]?[2]?["status"] == "generated")
+    }
+
+    /// A scheduled item of a template whose output is `html` is published as its page, `.html`.
+    @Test func aScheduledItemOfAnHTMLTemplateIsPublishedAsHTML() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        try AtomicFile.write(
+            Array(
+                #"{"id": "page", "approved": true, "output": "html", "variants": [{"id": "a", "vars": {"html": "<h1>Hello {{ name }}</h1>"}}]}"#
+                    .utf8), to: desk.layout.templates(org: "default") + "/page.json")
+        let schedule = #"{"strategy": "distribute", "start": "2025-01-20T09:00:00Z", "end": "2025-01-20T10:00:00Z"}"#
+        let batch = try desk.drop(
+            #"{"template_id": "page", "schedule": \#(schedule), "items": [{"id": "p0", "fields": {"name": "Ann"}}, {"id": "p1", "fields": {"name": "Bo"}}]}"#,
+            as: "pages.json")
+        try await desk.pass()
+        desk.set("2025-01-20T10:00:00Z")
+        try await desk.pass()
+        #expect(desk.published(batch) == ["p0.html", "p1.html"])
+        let page = try FileSystem.readFile(desk.layout.published(org: "default", batchID: batch) + "/p1.html")
+        #expect(page == Array("<h1>Hello Bo</h1>".utf8))
+        let status = try desk.status(batch)
+        #expect(status["status"] == "completed")
+        #expect(status["items"]?[0]?["published"] == .string("outbox/default/published/\(batch)/p0.html"))
+        #expect(
+            try desk.result(batch)["items"]?[1]?["published"] == .string("outbox/default/published/\(batch)/p1.html"))
+    }
+}
