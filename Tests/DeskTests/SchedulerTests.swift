@@ -440,3 +440,21 @@ extension SchedulerTests {
             try desk.result(batch)["items"]?[1]?["published"] == .string("outbox/default/published/\(batch)/p1.html"))
     }
 }
+
+extension SchedulerTests {
+    /// A schedule naming a day that does not exist rejects the file, naming the member, instead
+    /// of being rolled over into the next month.
+    @Test func aScheduleOnTheThirtyFirstOfFebruaryRejectsTheFile() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let schedule =
+            #"{"strategy": "distribute", "startTime": "2025-02-31T09:00:00Z", "endTime": "2025-03-05T09:00:00Z"}"#
+        let batch = try desk.drop(waldium(schedule, count: 2), as: "february.json")
+        let summary = try await desk.pass()
+        #expect(summary.rejected == 1 && summary.scheduled == 0)
+        #expect(!FileSystem.exists(desk.layout.status(org: "default", batchID: batch)))
+        let error = try desk.json(desk.layout.rejected(org: "default") + "/february.json.error.json")
+        #expect(error["code"] == "INVALID_REQUEST")
+        #expect(error["field"] == "schedule.startTime")
+        #expect(error["message"]?.stringValue?.contains("February 2025 has 28 days") == true)
+    }
+}
