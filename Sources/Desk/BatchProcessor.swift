@@ -398,18 +398,36 @@ public final class BatchProcessor: Sendable {
         return .request(digest: digest, batchID: batchID, request: request, dialect: dialect)
     }
 
-    /// Writes each generated output of an immediate batch into `outbox/<org>/published/<batch>/`.
+    /// Writes each generated output of an immediate batch into `outbox/<org>/published/<batch>/`
+    /// (the ``Publisher`` of scheduled items, due at `instant`), then `fsync`s the folder once.
+    ///
+    /// With `markPublished` (a request that said `"publish": true`) each item written becomes
+    /// `published`, with the path of its file, and drafts are left `generated`; without it
+    /// (lamina, bavlio) the items stay `generated`. An output the publisher refuses (content
+    /// that is not what its file would be named for) fails its item. O(items).
     private func publishOutputs(
-        _ items: [WorkItem], _ outcomes: [ItemOutcome], batchID: String, org: String, at instant: Timestamp
+        _ items: [WorkItem], _ outcomes: inout [ItemOutcome], batchID: String, org: String, at instant: Timestamp,
+        markPublished: Bool
     ) throws(Errno) {
         let publisher = Publisher(layout: layout)
         var any = false
-        for item in items where outcomes[item.index].state == .generated {
+        for item in items where outcomes[item.index].state == .generated && !(markPublished && item.draft) {
+            if let problem = Publisher.problem(with: outcomes[item.index], item: item) {
+                outcomes[item.index].state = .failed
+                outcomes[item.index].error = problem
+                outcomes[item.index].content = nil
+                continue
+            }
             if !any { try publisher.prepareFolder(org: org, batchID: batchID) }
             any = true
-            _ = try publisher.publish(
+            let path = try publisher.publish(
                 batchID: batchID, org: org, item: item, outcome: outcomes[item.index], due: instant)
+            if markPublished, let path {
+                outcomes[item.index].state = .published
+                outcomes[item.index].published = path
+            }
         }
+        // Durable before the result says so.
         if any { try publisher.syncFolder(org: org, batchID: batchID) }
     }
 
@@ -617,9 +635,14 @@ public final class BatchProcessor: Sendable {
         }
         let chunk = configuration.checkpointItems
         let chunked = todo.count > chunk
+        // A batch that asked to be published at once (`"publish": true`, README "Scheduling and
+        // publishing") keeps its outputs and its creation instant durable before any file is
+        // written: after a crash the same bytes are published again, never other ones.
+        let publishNow = request.publishImmediately && request.publish && dialect.publishes
+        let keepsOutputs = chunked || publishNow
         var lastStatusWrite: UInt64 = 0
-        if chunked {
-            // A long batch shows up in `copydesk status` at once.
+        if keepsOutputs {
+            // A long batch shows up in `copydesk status` at once (and `created_at` is kept).
             try statusBook.write(status, final: false)
             lastStatusWrite = clock.uptimeNanoseconds()
         }
@@ -662,10 +685,13 @@ public final class BatchProcessor: Sendable {
             }
             if let storeError { throw storeError }
             start = end
-            if chunked {
+            if keepsOutputs {
                 // Deliveries (tracking id → variant) are durable before the outputs that carry them.
                 try bandit.sync()
-                if !made.isEmpty { try journal.append(made) }
+                if !made.isEmpty {
+                    try journal.append(made)
+                    journaled = true
+                }
                 let since = Double(clock.uptimeNanoseconds() &- lastStatusWrite) / 1e9
                 if start < todo.count && since >= configuration.statusIntervalSeconds {
                     // Copied into the status only when it is written: sharing the array between
@@ -681,6 +707,18 @@ public final class BatchProcessor: Sendable {
         if request.items.contains(where: { $0.page != nil }) {
             try publishPages(request, &outcomes, batchID: batchID, org: file.org)
         }
+        let completedAt = clock.now()
+        if publishNow {
+            // At the batch's creation instant (its due instant, as `immediate` means), which the
+            // status keeps: a run after a crash writes the same files.
+            try publishOutputs(
+                request.items, &outcomes, batchID: batchID, org: file.org, at: createdAt, markPublished: true)
+        } else if dialect.publishesImmediateBatches {
+            // Formats whose answer carries no content (lamina, bavlio): the outputs are kept
+            // where a client can read them, in published/<batch>/ (items stay `generated`).
+            try publishOutputs(
+                request.items, &outcomes, batchID: batchID, org: file.org, at: completedAt, markPublished: false)
+        }
         // An item that failed produced nothing: its credit comes back (and its alias is free).
         // Positions first: a batch that failed whole would otherwise copy every item.
         let failed = request.items.indices.filter { outcomes[request.items[$0].index].state == .failed }
@@ -689,7 +727,6 @@ public final class BatchProcessor: Sendable {
 
         let progress = Progress(outcomes.map(\.state))
         let finalState: BatchState = progress[.generated] + progress[.published] > 0 ? .completed : .failed
-        let completedAt = clock.now()
         let resultPath = layout.result(org: file.org, batchID: batchID)
         try bandit.sync()
         try AtomicFile.createIfAbsent(at: resultPath, syncDirectory: false) {
@@ -700,11 +737,6 @@ public final class BatchProcessor: Sendable {
                     promptVersionHash: outcomes.lazy.compactMap { $0.generation?["prompt_version_hash"]?.stringValue }
                         .first,
                     createdAt: createdAt))
-        }
-        if dialect.publishesImmediateBatches {
-            // Formats whose answer carries no content (lamina, bavlio): the outputs are kept
-            // where a client can read them, in published/<batch>/ (items stay `generated`).
-            try publishOutputs(request.items, outcomes, batchID: batchID, org: file.org, at: completedAt)
         }
         status.items = outcomes
         status.state = finalState

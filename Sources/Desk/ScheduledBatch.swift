@@ -28,8 +28,12 @@ final class ScheduledBatch {
     /// Items that are not final yet; the batch finishes at 0.
     var open = 0
     /// When the batch was cancelled, and how many items that cancelled.
-    var cancelledAt: Timestamp?
+    var cancelledAt: Timestamp? {
+        didSet { if cancelledAt != nil { cancelSignal.trigger() } }
+    }
     var cancelledCount = 0
+    /// Set with ``cancelledAt``, for the jobs in flight: what they generate is not published.
+    let cancelSignal = CancelSignal()
     /// Later drops of the same request (kept in the status).
     var duplicates: [JSONValue] = []
     /// Timer tokens: an entry of the timer queue whose token is not current is stale.
@@ -136,8 +140,18 @@ final class ScheduledBatch {
         }
     }
 
+    /// The state of item `index` once its generation finished: `generated`, or `cancelled` when
+    /// the batch was cancelled meanwhile and the item would have been published (a draft keeps
+    /// its content, as ``markCancelled(at:)`` leaves generated drafts alone). The same rule
+    /// applies live and when the journal is replayed, whichever of the item's line and the
+    /// cancellation's came first.
+    func stateAfterGeneration(_ index: Int) -> ItemState {
+        cancelledAt != nil && publishes && !request.items[index].draft ? .cancelled : .generated
+    }
+
     /// Cancels the pending items and the generated ones waiting for publication; items being
-    /// generated or published are left to finish. Returns how many became cancelled. O(n).
+    /// generated or published are left to finish (one that finishes generating becomes
+    /// `cancelled` then, ``stateAfterGeneration(_:)``). Returns how many became cancelled. O(n).
     func markCancelled(at: Timestamp) -> Int {
         let publishable = publishes && cancelledAt == nil
         var cancelled = 0
@@ -163,10 +177,10 @@ final class ScheduledBatch {
             case .outcome(let outcome):
                 let index = outcome.index
                 guard index >= 0 && index < count, table.states[index] != .rejected else { return }
-                table.states[index] = outcome.state
+                table.states[index] = outcome.state == .generated ? stateAfterGeneration(index) : outcome.state
                 if let copyID = outcome.copyID { table.copyIDs[index] = copyID }
                 if let format = outcome.format { table.formats[index] = format }
-                switch outcome.state {
+                switch table.states[index] {
                 case .generated: contents[index] = outcome
                 case .failed:
                     table.errors[index] = outcome.error
@@ -197,6 +211,8 @@ struct Job: Sendable {
     var promptContext: PromptContext
     /// The lease the work is done under: checked before anything is published.
     var lease: BatchLease?
+    /// The batch's cancellation: an item this job generates is not published once it is set.
+    var cancel: CancelSignal
     var entries: [Entry]
 
     /// What became of one entry.

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Dialects
 import Generation
 import Scheduling
 import Validation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Generates each item of the scheduled batches `lead` seconds before it is due and publishes
 /// it at its due instant, driven by two timer queues (heaps: generation, publication).
@@ -186,7 +187,7 @@ public actor Scheduler {
                 slot: nextSlot, marker: marker, request: admission.request, warnings: admission.warnings, table: table,
                 journal: journal, promptContext: admission.promptContext)
             batch.lease = lease
-                nextSlot += 1
+            nextSlot += 1
             do throws(Errno) {
                 try batch.replay()
             } catch {
@@ -432,7 +433,7 @@ public actor Scheduler {
         if jobs[batch.slot] == nil {
             jobs[batch.slot] = Job(
                 slot: batch.slot, org: batch.org, batchID: batch.batchID, journal: batch.journal,
-                promptContext: batch.promptContext, lease: batch.lease, entries: [])
+                promptContext: batch.promptContext, lease: batch.lease, cancel: batch.cancelSignal, entries: [])
             order.append(batch.slot)
         }
         jobs[batch.slot]!.entries.append(entry)
@@ -472,11 +473,24 @@ public actor Scheduler {
                 try job.journal.append(made)
             }
             var published: [ItemOutcome] = []
+            var refused: [ItemOutcome] = []
             if let lease = job.lease, job.entries.contains(where: \.publish), !leases.holds(lease) {
                 throw Errno(ESTALE, "lease on \(job.batchID)")
             }
             for (position, entry) in job.entries.enumerated()
             where entry.publish && done[position].outcome.state == .generated {
+                if entry.stored == nil && job.cancel.isTriggered {
+                    // Cancelled while it was being generated: it finishes, but is not published.
+                    continue
+                }
+                if let problem = Publisher.problem(with: done[position].outcome, item: entry.item) {
+                    // Content that is not what its file would be named for: the item fails.
+                    done[position].outcome.state = .failed
+                    done[position].outcome.error = problem
+                    done[position].outcome.content = nil
+                    refused.append(done[position].outcome)
+                    continue
+                }
                 if published.isEmpty { try publisher.prepareFolder(org: job.org, batchID: job.batchID) }
                 try publisher.publish(
                     batchID: job.batchID, org: job.org, item: entry.item, outcome: done[position].outcome,
@@ -484,6 +498,7 @@ public actor Scheduler {
                 done[position].published = true
                 published.append(ItemOutcome(index: entry.item.index, state: .published))
             }
+            if !refused.isEmpty { try job.journal.append(refused) }
             if !published.isEmpty {
                 try publisher.syncFolder(org: job.org, batchID: job.batchID)
                 try job.journal.append(published)
@@ -541,6 +556,10 @@ public actor Scheduler {
                     metrics.observe(
                         "copydesk_publish_lateness_seconds",
                         max(0, Double(now.nanoseconds - batch.table.due[index].nanoseconds) / 1e9))
+                } else if batch.stateAfterGeneration(index) == .cancelled {
+                    // Generated while the batch was cancelled: it is not published.
+                    batch.table.states[index] = .cancelled
+                    batch.contents[index] = nil
                 } else {
                     batch.table.states[index] = .generated
                     batch.contents[index] = outcome
@@ -707,7 +726,9 @@ public actor Scheduler {
     // MARK: Cancelling
 
     /// Cancels `batchID` of `org`: pending items, and generated items waiting for publication,
-    /// become `cancelled`; published items stay; items being generated or published finish.
+    /// become `cancelled`; published items stay; items being generated or published finish (one
+    /// whose generation ends after this is not published: it becomes `cancelled` too, unless it
+    /// is a draft, ``ScheduledBatch/stateAfterGeneration(_:)``).
     ///
     /// Idempotent: a second cancellation answers what the first one did. A batch that already
     /// finished answers `alreadyFinished`; an unknown batch is `NOT_FOUND`. Returns the
@@ -732,7 +753,8 @@ public actor Scheduler {
             let published = header["progress"]?["published"]?.intValue ?? 0
             let cancelled = header["progress"]?["cancelled"]?.intValue ?? 0
             let format = header["format"]?.stringValue ?? RequestFormat.native
-            let state = (header["state"]?.stringValue ?? header["status"]?.stringValue).flatMap(BatchState.init(rawValue:))
+            let state = (header["state"]?.stringValue ?? header["status"]?.stringValue).flatMap(
+                BatchState.init(rawValue:))
             guard let state, state.isFinal else {
                 // Not scheduled and still running (an immediate batch being generated).
                 return .failure(

@@ -7,6 +7,11 @@ public struct BatchRequest: Sendable, Equatable {
     public var idempotencyKey: String?
     /// Whether content is published (`true`) or stops at `generated` as a draft.
     public var publish: Bool
+    /// Whether an immediate (unscheduled) batch publishes its generated items at once, into
+    /// `outbox/<org>/published/<batch_id>/`: only when the request says `"publish": true` in so
+    /// many words (native). Without it an immediate batch is answered in its result only, the
+    /// cheap default. A scheduled batch publishes at the due instants either way.
+    public var publishImmediately = false
     /// The client's metadata, echoed in the result.
     public var metadata: JSONValue?
     /// When the items are due: at once (`immediate`, the default), or spread over time.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An instant on the wall clock, as nanoseconds since the Unix epoch (UTC).
@@ -119,71 +119,5 @@ public struct SystemClock: DeskClock {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}
-
-extension Timestamp {
-    /// Parses ISO 8601 with a zone: `2026-12-01T09:00:00Z`, `…T09:00:00.250+01:00`; `nil` otherwise,
-    /// and for an instant outside the years 1677 to 2262 (``nanoseconds`` cannot hold it).
-    public init?(iso8601 text: String) {
-        let b = Array(text.utf8)
-        func num(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= b.count else { return nil }
-            var v = 0
-            for i in from..<(from + count) {
-                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
-                v = v * 10 + Int(b[i] - 0x30)
-            }
-            return v
-        }
-        guard b.count >= 20, let year = num(0, 4), b[4] == 0x2D, let month = num(5, 2), b[7] == 0x2D,
-            let day = num(8, 2), b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let hour = num(11, 2), b[13] == 0x3A,
-            let minute = num(14, 2), b[16] == 0x3A, let second = num(17, 2),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var i = 19
-        var fraction: Int64 = 0
-        if i < b.count && b[i] == 0x2E {
-            i += 1
-            var digits = 0
-            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 {
-                if digits < 9 {
-                    fraction = fraction * 10 + Int64(b[i] - 0x30)
-                    digits += 1
-                }
-                i += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<9 { fraction *= 10 }
-        }
-        guard i < b.count else { return nil }
-        var offset = 0
-        if b[i] == 0x5A || b[i] == 0x7A {
-            i += 1
-        } else if b[i] == 0x2B || b[i] == 0x2D {
-            let sign = b[i] == 0x2B ? 1 : -1
-            guard let oh = num(i + 1, 2) else { return nil }
-            var j = i + 3
-            if j < b.count && b[j] == 0x3A { j += 1 }
-            guard let om = num(j, 2) else { return nil }
-            offset = sign * (oh * 3600 + om * 60)
-            i = j + 2
-        } else {
-            return nil
-        }
-        guard i == b.count else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let seconds = Int64(timegm(&parts)) - Int64(offset)
-        // Nanoseconds in an Int64 reach from 1677 to 2262; a time outside is not one copydesk can
-        // hold (a hostile or mistyped year), so it is not a time rather than an overflow.
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow, case let (nanoseconds, false) = scaled.addingReportingOverflow(fraction) else { return nil }
-        self.init(nanoseconds: nanoseconds)
     }
 }

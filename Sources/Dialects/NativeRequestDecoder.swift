@@ -21,7 +21,8 @@ public enum NativeRequestDecoder {
         var prompt = PromptSettings()
         if let defaults = root["defaults"] {
             guard case .object(let d) = defaults else {
-                throw DeskError(.invalidRequest, "defaults must be an object, not \(defaults.typeName)", field: "defaults")
+                throw DeskError(
+                    .invalidRequest, "defaults must be an object, not \(defaults.typeName)", field: "defaults")
             }
             defaultFields = try optionalObject(d, "fields", path: "defaults.fields") ?? JSONObject()
             defaultAttrs = try optionalObject(d, "attrs", path: "defaults.attrs") ?? JSONObject()
@@ -65,6 +66,9 @@ public enum NativeRequestDecoder {
             format: RequestFormat.native, idempotencyKey: idempotencyKey, publish: publish, metadata: root["metadata"],
             schedule: schedule, items: items, prompt: prompt)
         request.itemsFrom = itemsFrom
+        // Only a `publish` written out publishes an immediate batch (README, "Scheduling and
+        // publishing"); the default `true` leaves it answered in its result.
+        request.publishImmediately = root["publish"] == .bool(true)
         return request
     }
 
@@ -74,7 +78,8 @@ public enum NativeRequestDecoder {
     public static func itemDefaults(_ document: JSONValue) throws(DeskError) -> ItemsFromReader.Defaults {
         guard case .object(let root) = document else { return ItemsFromReader.Defaults() }
         var defaults = ItemsFromReader.Defaults(
-            templateID: try optionalString(root, "template_id"), options: try ChoiceOptionsDecoder.decode(root, useCache: false))
+            templateID: try optionalString(root, "template_id"),
+            options: try ChoiceOptionsDecoder.decode(root, useCache: false))
         if case .object(let d)? = root["defaults"] {
             defaults.fields = try optionalObject(d, "fields", path: "defaults.fields") ?? JSONObject()
             defaults.attrs = try optionalObject(d, "attrs", path: "defaults.attrs") ?? JSONObject()
@@ -112,7 +117,8 @@ public enum NativeRequestDecoder {
         guard let value = root["items_from"], !value.isNull else { return nil }
         guard case .string(let name) = value else {
             throw DeskError(
-                .invalidRequest, "items_from must be the name of a CSV or JSONL file beside the request, not \(value.typeName)",
+                .invalidRequest,
+                "items_from must be the name of a CSV or JSONL file beside the request, not \(value.typeName)",
                 field: "items_from")
         }
         guard ItemsFromReader.isSafeName(name) else {
@@ -174,7 +180,8 @@ public enum NativeRequestDecoder {
         return merged
     }
 
-    private static func optionalString(_ o: JSONObject, _ key: String, path: String? = nil) throws(DeskError) -> String? {
+    private static func optionalString(_ o: JSONObject, _ key: String, path: String? = nil) throws(DeskError) -> String?
+    {
         guard let v = o[key], !v.isNull else { return nil }
         guard case .string(let s) = v else {
             let field = path.map { "\($0).\(key)" } ?? key

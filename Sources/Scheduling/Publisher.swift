@@ -7,7 +7,9 @@ import DeskKit
 /// starting with a dot, not of the form `item-<digits>`), else `item-<index>`; ids are unique in
 /// a request, so names never collide. The extension follows the content: `.md` for a post
 /// (its Markdown, front matter included), `.html` for a page (its `html` variable), `.json` for
-/// copy (the rendered variables with the item's ids and due instant).
+/// copy (the rendered variables with the item's ids and due instant). An outcome whose format
+/// says `markdown` or `html` but whose content has no such text is not published under that
+/// extension with other bytes: ``problem(with:item:)`` fails the item instead.
 ///
 /// Writing is idempotent: the bytes depend only on the item, its stored content and its due
 /// instant, so publishing an item again after a crash rewrites the same file. The caller
@@ -37,7 +39,6 @@ public struct Publisher: Sendable {
         return "item-\(item.index)"
     }
 
-
     static func isIndexName(_ id: String) -> Bool {
         guard id.hasPrefix("item-") else { return false }
         let digits = id.utf8.dropFirst(5)
@@ -55,16 +56,31 @@ public struct Publisher: Sendable {
         Path.join(layout.published(org: org, batchID: batchID), Self.fileName(for: item, format: format))
     }
 
-    /// The bytes published for `item`, generated as `outcome`, due at `due`.
+    /// Why `outcome` cannot be published as its ``ItemOutcome/format`` says: a `markdown` or
+    /// `html` outcome whose content has no `markdown` (`html`) text. Its file would be named
+    /// `.md` (`.html`) and hold something else, so the item fails with this error instead.
+    /// `nil` when the outcome can be published. O(1).
+    public static func problem(with outcome: ItemOutcome, item: WorkItem) -> DeskError? {
+        guard let format = outcome.format, format == "markdown" || format == "html" else { return nil }
+        if case .string? = outcome.content?[format] { return nil }
+        let name = fileName(for: item, format: format)
+        let source = outcome.templateID.map { "template '\($0)'" } ?? "its provider"
+        return DeskError(
+            .invalidTemplate,
+            "item \(item.index) was generated as \(format) but its content has no \"\(format)\" text to publish as \(name): make \(source) produce a \"\(format)\" variable (or set its output to json), then drop the request again"
+        )
+    }
+
+    /// The bytes published for `item`, generated as `outcome`, due at `due`; `nil` when
+    /// ``problem(with:item:)`` refuses the outcome.
     public static func bytes(
         batchID: String, org: String, item: WorkItem, outcome: ItemOutcome, due: Timestamp
-    ) -> [UInt8] {
+    ) -> [UInt8]? {
         let content = outcome.content ?? JSONObject()
         switch outcome.format {
-        case "markdown"?:
-            if case .string(let text)? = content["markdown"] { return Array(text.utf8) }
-        case "html"?:
-            if case .string(let text)? = content["html"] { return Array(text.utf8) }
+        case let format? where format == "markdown" || format == "html":
+            guard case .string(let text)? = content[format] else { return nil }
+            return Array(text.utf8)
         default:
             break
         }
@@ -94,12 +110,16 @@ public struct Publisher: Sendable {
     }
 
     /// Writes `item`'s file atomically (temp, `fsync`, `rename`); the folder's `fsync` is left to
-    /// ``syncFolder(org:batchID:)``, once per group. Returns the path relative to the root.
+    /// ``syncFolder(org:batchID:)``, once per group. Returns the path relative to the root, or
+    /// `nil` without writing anything when ``problem(with:item:)`` refuses the outcome (callers
+    /// ask it first and fail the item with its error).
     @discardableResult
     public func publish(
         batchID: String, org: String, item: WorkItem, outcome: ItemOutcome, due: Timestamp
-    ) throws(Errno) -> String {
-        let bytes = Self.bytes(batchID: batchID, org: org, item: item, outcome: outcome, due: due)
+    ) throws(Errno) -> String? {
+        guard let bytes = Self.bytes(batchID: batchID, org: org, item: item, outcome: outcome, due: due) else {
+            return nil
+        }
         try AtomicFile.write(
             bytes, to: path(org: org, batchID: batchID, item: item, format: outcome.format), syncDirectory: false)
         return Self.relativePath(org: org, batchID: batchID, item: item, format: outcome.format)

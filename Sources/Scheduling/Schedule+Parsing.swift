@@ -24,7 +24,8 @@ extension Schedule {
 
     /// Reads and validates a schedule object; `field` names it in errors (`schedule`).
     ///
-    /// Times must be ISO 8601 with a zone; `distribute` needs a start and an end after it;
+    /// Times must be ISO 8601 with a zone, each field within the calendar
+    /// (``Timestamp/parse(iso8601:)``: no 31 February, no hour 24, no offset past 23:59); `distribute` needs a start and an end after it;
     /// `burst` needs a start and a positive rate. Problems throw `INVALID_REQUEST` naming the
     /// field. A missing strategy is `immediate` unless `defaultStrategy` says otherwise.
     public init(
@@ -50,13 +51,21 @@ extension Schedule {
                     .invalidRequest, "the \(strategy) strategy needs \(name(key)) (ISO 8601 with a zone)",
                     field: name(key))
             }
-            guard case .string(let text) = value, let timestamp = Timestamp(iso8601: text) else {
+            guard case .string(let text) = value else {
                 throw DeskError(
                     .invalidRequest,
-                    "\(name(key)) must be an ISO 8601 date and time with a zone, like 2026-12-01T09:00:00Z",
+                    "\(name(key)) must be an ISO 8601 date and time with a zone, like 2026-12-01T09:00:00Z, not \(value.typeName)",
                     field: name(key))
             }
-            return timestamp
+            switch Timestamp.parse(iso8601: text) {
+            case .success(let timestamp): return timestamp
+            case .failure(let problem):
+                let shown = text.utf8.count > 64 ? String(text.prefix(40)) + "…" : text
+                throw DeskError(
+                    .invalidRequest,
+                    "\(name(key)) '\(shown)' is not a valid time: \(problem); write an ISO 8601 date and time with a zone, like 2026-12-01T09:00:00Z",
+                    field: name(key))
+            }
         }
         switch strategy {
         case "immediate":
@@ -73,7 +82,8 @@ extension Schedule {
             let start = try time(keys.start)
             guard let rate = object[keys.perHour]?.doubleValue, rate > 0, rate.isFinite else {
                 throw DeskError(
-                    .invalidRequest, "the burst strategy needs \(name(keys.perHour)), a positive number of items per hour",
+                    .invalidRequest,
+                    "the burst strategy needs \(name(keys.perHour)), a positive number of items per hour",
                     field: name(keys.perHour))
             }
             self = .burst(start: start, perHour: rate)

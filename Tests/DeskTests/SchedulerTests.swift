@@ -309,3 +309,152 @@ let tenPosts = #"{"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z",
         #expect(desk.published(batch) == ["sched_1.md"], "the first post was due at once")
     }
 }
+
+extension SchedulerTests {
+    /// A post whose stored content lost its Markdown (an old or damaged journal) is not written
+    /// as JSON bytes under `.md`: it fails, saying why, and the next post is published.
+    @Test func aPostWithoutItsMarkdownFailsInsteadOfBeingPublishedAsJSON() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let batch = try desk.drop(waldium(tenPosts, count: 2), as: "campaign.json")
+        try await desk.pass()
+        desk.set("2025-01-20T07:00:00Z")
+        try await desk.pass()
+        #expect(try desk.progress(batch, "generated") == 1)
+
+        let path = desk.layout.itemJournal(org: "default", batchID: batch)
+        var lines = desk.journal(batch)
+        let line = try #require(lines.firstIndex { $0["index"] == 0 && $0["status"] == "generated" })
+        guard case .object(var record) = lines[line], case .object(var content)? = record["content"] else {
+            Issue.record("the journal has no content for the first post")
+            return
+        }
+        #expect(content["markdown"] != nil)
+        content["markdown"] = nil
+        record["content"] = .object(content)
+        lines[line] = .object(record)
+        try AtomicFile.write(Array(lines.map { $0.serializedString() + "\n" }.joined().utf8), to: path)
+
+        desk.set("2025-01-20T14:00:00Z")
+        try desk.restart()
+        try await desk.pass()
+        #expect(desk.published(batch) == ["sched_2.md"])
+        let status = try desk.status(batch)
+        #expect(status["status"] == "completed")
+        #expect(try desk.progress(batch, "failed") == 1)
+        #expect(try desk.progress(batch, "published") == 1)
+        let error = status["items"]?[0]?["error"]
+        #expect(error?["code"] == "INVALID_TEMPLATE")
+        #expect(error?["message"]?.stringValue?.contains("no \"markdown\" text to publish as sched_1.md") == true)
+    }
+}
+
+extension SchedulerTests {
+    /// A post whose generation finished after the cancellation was journaled (the cancel line
+    /// first, then its `generated` line) is cancelled after a restart too, as it is live; a
+    /// draft keeps its content.
+    @Test func aGenerationJournaledAfterTheCancelIsCancelledOnReplay() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let batch = try desk.drop(
+            waldium(tenPosts, count: 3).replacingOccurrences(
+                of: #"{"topic": "Topic number 2"}"#, with: #"{"topic": "Topic number 2", "isDraft": true}"#),
+            as: "campaign.json")
+        try await desk.pass()
+        // Due at 09:00, 11:30 (the draft) and 14:00: by 12:00 the first is published and the
+        // others are generated (the lead is two hours).
+        desk.set("2025-01-20T12:00:00Z")
+        try await desk.pass()
+        #expect(try desk.progress(batch, "published") == 1)
+        #expect(try desk.progress(batch, "generated") == 2)
+
+        // Rewrite the journal as a crash would leave it had the cancel come while the draft and
+        // the third post were being generated.
+        let path = desk.layout.itemJournal(org: "default", batchID: batch)
+        let lines = desk.journal(batch)
+        let cancel: JSONValue = ["cancel": true, "at": "2025-01-20T09:10:00.000Z", "cancelled": 0]
+        let (first, later) = (lines.filter { $0["index"] == 0 }, lines.filter { $0["index"] != 0 })
+        #expect(later.contains { $0["index"] == 2 && $0["status"] == "generated" })
+        try AtomicFile.write(
+            Array((first + [cancel] + later).map { $0.serializedString() + "\n" }.joined().utf8), to: path)
+        try desk.restart()
+        try await desk.pass()
+        let status = try desk.status(batch)
+        #expect(status["status"] == "cancelled")
+        #expect(status["items"]?[0]?["status"] == "published")
+        #expect(status["items"]?[1]?["status"] == "generated", "a draft keeps its content")
+        #expect(status["items"]?[2]?["status"] == "cancelled")
+        #expect(desk.published(batch) == ["sched_1.md"])
+    }
+}
+
+extension SchedulerTests {
+    /// `isDraft: true` in the defaults makes every post a draft unless it says otherwise: the
+    /// drafts stop at `generated` with no file, the post that overrides it is published.
+    @Test func waldiumDraftsByDefaultStopAtGeneratedAndAPostThatOverridesItIsPublished() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let batch = try desk.drop(
+            #"""
+            {"schedule": \#(tenPosts), "defaults": {"category": "Technology", "isDraft": true},
+             "posts": [{"topic": "Kept back"}, {"topic": "Goes out", "isDraft": false}, {"topic": "Kept back too"}]}
+            """#, as: "drafts.json")
+        try await desk.pass()
+        desk.set("2025-01-20T14:00:00Z")
+        try await desk.pass()
+        #expect(desk.published(batch) == ["sched_2.md"])
+        let post = String(
+            decoding: try FileSystem.readFile(desk.layout.published(org: "default", batchID: batch) + "/sched_2.md")!,
+            as: UTF8.self)
+        #expect(post.contains("\ndraft: false\n"))
+        #expect(post.contains("\n# Goes Out\n"))
+        let status = try desk.status(batch)
+        #expect(status["status"] == "completed")
+        #expect(status["nextPublishTime"] == .null)
+        #expect(try desk.progress(batch, "published") == 1)
+        #expect(try desk.progress(batch, "generated") == 2)
+        #expect(status["items"]?[0]?["status"] == "generated")
+        #expect(status["items"]?[1]?["status"] == "published")
+        #expect(status["items"]?[1]?["published"] == .string("outbox/default/published/\(batch)/sched_2.md"))
+        #expect(status["items"]?[2]?["status"] == "generated")
+    }
+
+    /// A scheduled item of a template whose output is `html` is published as its page, `.html`.
+    @Test func aScheduledItemOfAnHTMLTemplateIsPublishedAsHTML() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        try AtomicFile.write(
+            Array(
+                #"{"id": "page", "approved": true, "output": "html", "variants": [{"id": "a", "vars": {"html": "<h1>Hello {{ name }}</h1>"}}]}"#
+                    .utf8), to: desk.layout.templates(org: "default") + "/page.json")
+        let schedule = #"{"strategy": "distribute", "start": "2025-01-20T09:00:00Z", "end": "2025-01-20T10:00:00Z"}"#
+        let batch = try desk.drop(
+            #"{"template_id": "page", "schedule": \#(schedule), "items": [{"id": "p0", "fields": {"name": "Ann"}}, {"id": "p1", "fields": {"name": "Bo"}}]}"#,
+            as: "pages.json")
+        try await desk.pass()
+        desk.set("2025-01-20T10:00:00Z")
+        try await desk.pass()
+        #expect(desk.published(batch) == ["p0.html", "p1.html"])
+        let page = try FileSystem.readFile(desk.layout.published(org: "default", batchID: batch) + "/p1.html")
+        #expect(page == Array("<h1>Hello Bo</h1>".utf8))
+        let status = try desk.status(batch)
+        #expect(status["status"] == "completed")
+        #expect(status["items"]?[0]?["published"] == .string("outbox/default/published/\(batch)/p0.html"))
+        #expect(
+            try desk.result(batch)["items"]?[1]?["published"] == .string("outbox/default/published/\(batch)/p1.html"))
+    }
+}
+
+extension SchedulerTests {
+    /// A schedule naming a day that does not exist rejects the file, naming the member, instead
+    /// of being rolled over into the next month.
+    @Test func aScheduleOnTheThirtyFirstOfFebruaryRejectsTheFile() async throws {
+        let desk = try ScheduledDesk(at: "2025-01-20T06:00:00Z")
+        let schedule =
+            #"{"strategy": "distribute", "startTime": "2025-02-31T09:00:00Z", "endTime": "2025-03-05T09:00:00Z"}"#
+        let batch = try desk.drop(waldium(schedule, count: 2), as: "february.json")
+        let summary = try await desk.pass()
+        #expect(summary.rejected == 1 && summary.scheduled == 0)
+        #expect(!FileSystem.exists(desk.layout.status(org: "default", batchID: batch)))
+        let error = try desk.json(desk.layout.rejected(org: "default") + "/february.json.error.json")
+        #expect(error["code"] == "INVALID_REQUEST")
+        #expect(error["field"] == "schedule.startTime")
+        #expect(error["message"]?.stringValue?.contains("February 2025 has 28 days") == true)
+    }
+}

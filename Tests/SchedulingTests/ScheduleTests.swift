@@ -17,7 +17,9 @@ struct ScheduleTests {
             keys: .waldium)
         let times = schedule.dueTimes(count: 10, now: early)
         #expect(
-            minutes(times) == ["09:00", "09:33", "10:06", "10:40", "11:13", "11:46", "12:20", "12:53", "13:26", "14:00"])
+            minutes(times) == [
+                "09:00", "09:33", "10:06", "10:40", "11:13", "11:46", "12:20", "12:53", "13:26", "14:00",
+            ])
         #expect(times[1].iso8601 == "2025-01-20T09:33:20.000Z")
         #expect(times.last == at("2025-01-20T14:00:00Z"))
     }
@@ -66,8 +68,14 @@ struct ScheduleTests {
     @Test(arguments: [
         (#"{"strategy": "later"}"#, "schedule.strategy"),
         (#"{"strategy": "distribute", "start": "2025-01-20T09:00:00Z"}"#, "schedule.end"),
-        (#"{"strategy": "distribute", "start": "2025-01-20T09:00:00", "end": "2025-01-20T10:00:00Z"}"#, "schedule.start"),
-        (#"{"strategy": "distribute", "start": "2025-01-20T10:00:00Z", "end": "2025-01-20T09:00:00Z"}"#, "schedule.end"),
+        (
+            #"{"strategy": "distribute", "start": "2025-01-20T09:00:00", "end": "2025-01-20T10:00:00Z"}"#,
+            "schedule.start"
+        ),
+        (
+            #"{"strategy": "distribute", "start": "2025-01-20T10:00:00Z", "end": "2025-01-20T09:00:00Z"}"#,
+            "schedule.end"
+        ),
         (#"{"strategy": "burst", "start": "2025-01-20T10:00:00Z"}"#, "schedule.per_hour"),
         (#"{"strategy": "burst", "start": "2025-01-20T10:00:00Z", "per_hour": 0}"#, "schedule.per_hour"),
         (#"{"strategy": 3}"#, "schedule.strategy"),
@@ -80,6 +88,47 @@ struct ScheduleTests {
         } throws: { error in
             guard let error = error as? DeskError else { return false }
             return error.code == .invalidRequest && error.field == field
+        }
+    }
+}
+
+extension ScheduleTests {
+    /// A time that does not exist rejects the request, naming the member and saying what is
+    /// wrong and what is expected.
+    @Test(arguments: [
+        (
+            #"{"strategy": "distribute", "start": "2025-02-31T09:00:00Z", "end": "2025-03-05T09:00:00Z"}"#,
+            "schedule.start", "February 2025 has 28 days"
+        ),
+        (
+            #"{"strategy": "distribute", "start": "2025-01-20T09:00:00Z", "end": "2025-01-20T24:00:00Z"}"#,
+            "schedule.end", "hour 24 does not exist"
+        ),
+        (
+            #"{"strategy": "burst", "start": "2025-01-20T09:00:00+25:99", "per_hour": 2}"#,
+            "schedule.start", "offset +25:99 does not exist"
+        ),
+        (#"{"strategy": "burst", "start": 20250120, "per_hour": 2}"#, "schedule.start", "not number"),
+    ])
+    func anImpossibleTimeNamesItsFieldAndSaysWhy(text: String, field: String, reason: String) throws {
+        let json = try JSONValue.parse(text)
+        #expect {
+            try Schedule(json: json)
+        } throws: { error in
+            guard let error = error as? DeskError else { return false }
+            return error.code == .invalidRequest && error.field == field && error.message.contains(reason)
+                && error.message.contains("ISO 8601") && error.message.contains("2026-12-01T09:00:00Z")
+        }
+    }
+
+    @Test func theWaldiumSpellingNamesItsOwnMember() throws {
+        let json = try JSONValue.parse(
+            #"{"strategy": "distribute", "startTime": "2025-01-20T09:00:00Z", "endTime": "2025-02-30T09:00:00Z"}"#)
+        #expect {
+            try Schedule(json: json, keys: .waldium)
+        } throws: { error in
+            (error as? DeskError)?.field == "schedule.endTime"
+                && (error as? DeskError)?.message.contains("February 2025 has 28 days") == true
         }
     }
 }
