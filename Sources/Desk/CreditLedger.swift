@@ -121,7 +121,7 @@ public final class CreditLedger: Sendable {
         let log = AppendLog(path: path(org: org))
         let lock = FileLock(path: Path.join(layout.state(org: org), "credits.lock"))
         // (Each holder opens the lock file anew: the flock keeps this process's threads out too.)
-        return try lock.withExclusive { () throws(Errno) -> T in
+        return try lock.withExclusive { _ throws(Errno) -> T in
             try books.withLock { books throws(Errno) -> T in
                 var book = books[org] ?? Book()
                 func catchUp() {

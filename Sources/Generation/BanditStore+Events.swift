@@ -158,7 +158,7 @@ extension BanditStore {
     /// Reads deliveries appended to the org's log since it was last read (by another process).
     public func refreshDeliveries(org: String) {
         guard let log = deliveriesLog(org) else { return }
-        follow(log, org: org, offset: \.deliveriesOffset, Self.addDelivery)
+        follow(org: org, offset: \.deliveriesOffset, read: { log.read(from: $0) }, Self.addDelivery)
     }
 
     /// Adds `events` to the counters of `org`, exactly once per `digest` and template, whichever
@@ -182,7 +182,7 @@ extension BanditStore {
             return try add(byTemplate, digest: digest, org: org, folder: nil)
         }
         try FileSystem.ensureDirectory(folder)
-        return try lock.withExclusive { () throws(Errno) in
+        return try lock.withExclusive { _ throws(Errno) in
             try add(byTemplate, digest: digest, org: org, folder: folder)
         }
     }

@@ -4,13 +4,14 @@ extension BanditStore {
     /// The user's assignment for the template, decided once for every process of the desk: the
     /// existing one while it is in `eligible`, else `proposed`, which is recorded.
     ///
-    /// Holds `sticky.lock` (`flock(2)`) while it reads the lines other processes appended to
-    /// `sticky.jsonl` since this process last read it, decides, and appends its line (without
-    /// `fsync`: the next ``sync()`` makes it durable, before any result relies on it). Two
-    /// batches, in one process or two, choosing for one new user at once thus agree: the first
-    /// claim in the log wins. O(lines appended since the last read), a handful of system calls;
-    /// called only when this process knows no eligible assignment. When the log cannot be
-    /// written (a full disk), the assignment holds in this process and ``sync()`` retries it.
+    /// Opens `sticky.jsonl` and holds its `flock(2)` while it reads the lines other processes
+    /// appended since this process last read it (from the byte offset it keeps), decides, and
+    /// appends its line through the same descriptor, without `fsync`: the next ``sync()`` makes
+    /// it durable, before any result relies on it. Two batches, in one process or two, choosing
+    /// for one new user at once thus agree: the first claim in the log wins. O(lines appended
+    /// since the last read); `open`, `flock`, `fstat`, `pread`, `write`, `close`. Called only
+    /// when this process knows no eligible assignment. When the log cannot be written (a full
+    /// disk), the assignment holds in this process and ``sync()`` retries it.
     public func claimSticky(
         org: String, userID: String, templateID: String, proposed: String, eligible: (String) -> Bool, at: Timestamp
     ) -> String {
@@ -21,7 +22,7 @@ extension BanditStore {
             if let existing, eligible(existing) { return (existing, []) }
             return (nil, Self.stickyLine(userID, templateID, proposed, replacing: existing, at: at))
         }
-        guard let lock = stickyLock(org), let log = stickyLog(org) else {
+        guard let log = stickyLog(org) else {
             return withOrg(org) { state in
                 if let assigned = decide(&state).assigned { return assigned }
                 state.sticky[key] = proposed
@@ -29,22 +30,26 @@ extension BanditStore {
             }
         }
         do throws(Errno) {
-            return try lock.withExclusive { () throws(Errno) -> String in
+            return try FileLock(path: log.path).withExclusive { fd throws(Errno) -> String in
                 let before = withOrg(org) { $0.stickyOffset }
-                follow(log, org: org, offset: \.stickyOffset, Self.addSticky)
+                follow(
+                    org: org, offset: \.stickyOffset, read: { (try? AppendLog.read(fd, from: $0)) ?? ([], $0) },
+                    Self.addSticky)
                 let (assigned, line) = withOrg(org) { state in
                     // Lines of other processes this one now relies on are made durable by its sync too.
                     if state.stickyOffset != before { state.stickyUnsynced = true }
                     return decide(&state)
                 }
                 if let assigned { return assigned }
-                let end = try log.append(line, sync: false)
+                let end = try AppendLog.append(line, to: fd, sync: false)
                 withOrg(org) { state in
                     state.sticky[key] = proposed
                     state.stickyUnsynced = true
+                    // The first line of a log this process may have just created: its folder too.
+                    if end == line.count { state.stickyFolderUnsynced = true }
                     // Nothing but this line (and perhaps a line torn by a crash) came after the
                     // offset: the lock is held.
-                    if let end { state.stickyOffset = max(state.stickyOffset, end) }
+                    state.stickyOffset = max(state.stickyOffset, end)
                 }
                 return proposed
             }
@@ -86,14 +91,16 @@ extension BanditStore {
         if current == nil || (current == value["replaces"]?.stringValue) { state.sticky[key] = copy }
     }
 
-    /// Appends sticky lines that could not be appended when they were claimed, under the lock,
-    /// with an `fsync` (which makes every earlier line durable too).
+    /// Appends sticky lines that could not be appended when they were claimed, holding the log's
+    /// lock, with an `fsync` (which makes every earlier line durable too).
     func appendPendingSticky(_ lines: [UInt8], org: String) throws(Errno) {
-        guard let lock = stickyLock(org), let log = stickyLog(org) else { return }
-        try lock.withExclusive { () throws(Errno) in
-            follow(log, org: org, offset: \.stickyOffset, Self.addSticky)
-            let end = try log.append(lines, sync: true)
-            if let end { withOrg(org) { $0.stickyOffset = max($0.stickyOffset, end) } }
+        guard let log = stickyLog(org) else { return }
+        try FileLock(path: log.path).withExclusive { fd throws(Errno) in
+            follow(
+                org: org, offset: \.stickyOffset, read: { (try? AppendLog.read(fd, from: $0)) ?? ([], $0) },
+                Self.addSticky)
+            let end = try AppendLog.append(lines, to: fd, sync: true)
+            withOrg(org) { $0.stickyOffset = max($0.stickyOffset, end) }
         }
     }
 }

@@ -18,9 +18,9 @@ import Synchronization
 ///   process overwrites another's counts; a choice looks at most once per `refreshInterval`
 ///   (one `stat(2)`) whether another process rewrote a template's counters, and reads them again
 ///   if so;
-/// - sticky assignments: a claim holds `sticky.lock`, reads the lines other processes appended
-///   since its last read (it keeps its byte offset in the log), and only then decides; the first
-///   claim in the log wins;
+/// - sticky assignments: a claim holds the `flock(2)` of `sticky.jsonl`, reads the lines other
+///   processes appended since its last read (it keeps its byte offset in the log), and only then
+///   decides and appends; the first claim in the log wins;
 /// - deliveries: appended by whole lines, and read on from the last offset when an events file
 ///   names a tracking id this process does not know.
 ///
@@ -59,6 +59,8 @@ public final class BanditStore: Sendable {
         var stickyOffset = 0
         /// Whether `sticky.jsonl` holds lines this process appended or relied on since its last `fsync`.
         var stickyUnsynced = false
+        /// Whether `sticky.jsonl` may have been created by this process since its folder's last `fsync`.
+        var stickyFolderUnsynced = false
         var pendingDeliveries: [UInt8] = []
         /// Sticky lines that could not be appended when claimed (a full disk): ``sync()`` retries.
         var pendingSticky: [UInt8] = []
@@ -100,11 +102,6 @@ public final class BanditStore: Sendable {
         layout.map { AppendLog(path: Path.join($0.bandit(org: org), "sticky.jsonl")) }
     }
 
-    /// `state/<org>/bandit/sticky.lock`: held while a sticky assignment is decided and appended.
-    func stickyLock(_ org: String) -> FileLock? {
-        layout.map { FileLock(path: Path.join($0.bandit(org: org), "sticky.lock")) }
-    }
-
     static func stickyKey(_ userID: String, _ templateID: String) -> String { userID + "\u{1F}" + templateID }
 
     /// Monotonic nanoseconds (`clock_gettime(CLOCK_MONOTONIC)`, no system call on Linux).
@@ -144,16 +141,17 @@ public final class BanditStore: Sendable {
         return state
     }
 
-    /// Reads the lines appended to `log` since this process last read it (up to the offset kept
-    /// at `offset`) and folds each into the org's state with `fold`: how the store follows the
-    /// logs it shares with other processes. O(bytes appended since).
+    /// Reads the lines appended to a log since this process last read it (from the offset kept at
+    /// `offset`, with `read`: ``AppendLog/read(from:)`` or a read through a locked descriptor)
+    /// and folds each into the org's state with `fold`: how the store follows the logs it shares
+    /// with other processes. O(bytes appended since).
     func follow(
-        _ log: AppendLog, org: String, offset: WritableKeyPath<OrgState, Int>,
+        org: String, offset: WritableKeyPath<OrgState, Int>, read: (Int) -> (values: [JSONValue], end: Int),
         _ fold: (JSONValue, inout OrgState) -> Void
     ) {
         while true {
             let from = withOrg(org) { $0[keyPath: offset] }
-            let (values, end) = log.read(from: from)
+            let (values, end) = read(from)
             let done = withOrg(org) { state -> Bool in
                 // Another thread read on meanwhile: read again from where it stopped.
                 guard state[keyPath: offset] == from else { return false }
@@ -236,15 +234,18 @@ public final class BanditStore: Sendable {
             var out: [Pending] = []
             for org in orgs.keys {
                 let state = orgs[org]!
-                guard !state.pendingDeliveries.isEmpty || !state.pendingSticky.isEmpty || state.stickyUnsynced
+                guard
+                    !state.pendingDeliveries.isEmpty || !state.pendingSticky.isEmpty || state.stickyUnsynced
+                        || state.stickyFolderUnsynced
                 else { continue }
                 out.append(
                     Pending(
                         org: org, deliveries: state.pendingDeliveries, sticky: state.pendingSticky,
-                        stickyUnsynced: state.stickyUnsynced))
+                        stickyUnsynced: state.stickyUnsynced, stickyFolderUnsynced: state.stickyFolderUnsynced))
                 orgs[org]!.pendingDeliveries = []
                 orgs[org]!.pendingSticky = []
                 orgs[org]!.stickyUnsynced = false
+                orgs[org]!.stickyFolderUnsynced = false
             }
             return out
         }
@@ -259,8 +260,11 @@ public final class BanditStore: Sendable {
                 if !entry.sticky.isEmpty {
                     // Its fsync makes the claims appended before it durable too.
                     try appendPendingSticky(entry.sticky, org: entry.org)
-                } else {
+                } else if entry.stickyUnsynced {
                     try stickyLog(entry.org)?.sync()
+                }
+                if entry.stickyFolderUnsynced, let layout {
+                    try FileSystem.syncDirectory(layout.bandit(org: entry.org))
                 }
             } catch {
                 var rest = entry
@@ -277,6 +281,7 @@ public final class BanditStore: Sendable {
         var deliveries: [UInt8]
         var sticky: [UInt8]
         var stickyUnsynced: Bool
+        var stickyFolderUnsynced: Bool
     }
 
     private func restore(_ entries: some Collection<Pending>) {
@@ -286,6 +291,7 @@ public final class BanditStore: Sendable {
                 state.pendingDeliveries = entry.deliveries + state.pendingDeliveries
                 state.pendingSticky = entry.sticky + state.pendingSticky
                 state.stickyUnsynced = state.stickyUnsynced || entry.stickyUnsynced
+                state.stickyFolderUnsynced = state.stickyFolderUnsynced || entry.stickyFolderUnsynced
                 orgs[entry.org] = state
             }
         }

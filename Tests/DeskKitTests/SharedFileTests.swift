@@ -14,12 +14,12 @@ struct SharedFileTests {
             defer { fd.close() }
             return flock(fd.rawValue, LOCK_EX | LOCK_NB) == 0
         }
-        let inside = try lock.withExclusive { () throws(Errno) -> Bool in try free() }
+        let inside = try lock.withExclusive { _ throws(Errno) -> Bool in try free() }
         #expect(!inside)
         #expect(try free())
         // Released when the body throws, too.
         #expect(throws: Errno.self) {
-            try lock.withExclusive { () throws(Errno) in throw Errno(EIO, "body") }
+            try lock.withExclusive { _ throws(Errno) in throw Errno(EIO, "body") }
         }
         #expect(try free())
     }
@@ -32,7 +32,7 @@ struct SharedFileTests {
         // A read-modify-write by each of four threads, 50 times: none is lost.
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             for _ in 0..<50 {
-                try? lock.withExclusive { () throws(Errno) in
+                try? lock.withExclusive { _ throws(Errno) in
                     let bytes = try FileSystem.readFile(path) ?? []
                     let n = Int(String(decoding: bytes, as: UTF8.self)) ?? -1
                     try AtomicFile.write(Array(String(n + 1).utf8), to: path, syncDirectory: false)
