@@ -110,7 +110,8 @@ public final class BanditStore: Sendable {
     /// Runs `body` on the state of `org`, reading the org's files first if this is its first use.
     func withOrg<T>(_ org: String, _ body: (inout OrgState) -> T) -> T {
         orgs.withLock { orgs in
-            if orgs[org] == nil { orgs[org] = load(org) }
+            // (index(forKey:), not `orgs[org] == nil`, which copies the whole state.)
+            if orgs.index(forKey: org) == nil { orgs[org] = load(org) }
             return body(&orgs[org]!)
         }
     }
