@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Synchronization
 
@@ -94,7 +91,8 @@ public final class CreditLedger: Sendable {
             let done = book.refunds[batchID] ?? []
             let fresh = Array(Set(indices).subtracting(done)).sorted()
             guard !fresh.isEmpty else { return }
-            try log.append(line(JSONObject([("batch_id", .string(batchID)), ("refund", .array(fresh.map(JSONValue.int)))])))
+            try log.append(
+                line(JSONObject([("batch_id", .string(batchID)), ("refund", .array(fresh.map(JSONValue.int)))])))
         }
     }
 
@@ -121,24 +119,22 @@ public final class CreditLedger: Sendable {
         org: String, _ body: (Book, AppendLog) throws(Errno) -> T
     ) throws(Errno) -> T {
         let log = AppendLog(path: path(org: org))
-        return try books.withLock { books throws(Errno) -> T in
-            let folder = layout.state(org: org)
-            try FileSystem.ensureDirectory(folder)
-            let lockPath = Path.join(folder, "credits.lock")
-            let fd = try FileDescriptor.open(lockPath, O_RDWR | O_CREAT, mode: 0o644)
-            defer { fd.close() }  // closing releases the flock
-            _ = try valueOrErrno("flock(\"\(lockPath)\")") { flock(fd.rawValue, LOCK_EX) }
-            var book = books[org] ?? Book()
-            func catchUp() {
-                let (lines, end) = log.read(from: book.offset)
-                for line in lines { book.fold(line) }
-                book.offset = end
+        let lock = FileLock(path: Path.join(layout.state(org: org), "credits.lock"))
+        // (Each holder opens the lock file anew: the flock keeps this process's threads out too.)
+        return try lock.withExclusive { _ throws(Errno) -> T in
+            try books.withLock { books throws(Errno) -> T in
+                var book = books[org] ?? Book()
+                func catchUp() {
+                    let (lines, end) = log.read(from: book.offset)
+                    for line in lines { book.fold(line) }
+                    book.offset = end
+                }
+                catchUp()
+                let value = try body(book, log)
+                catchUp()
+                books[org] = book
+                return value
             }
-            catchUp()
-            let value = try body(book, log)
-            catchUp()
-            books[org] = book
-            return value
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An open file descriptor, with the few calls copydesk makes on one.
@@ -82,6 +82,13 @@ public struct FileDescriptor: Sendable {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         return try valueOrErrno("read") { Glibc.read(rawValue, base, buffer.count) }
+    }
+
+    /// Reads up to `buffer.count` bytes at byte `offset` of the file with `pread(2)`, leaving the
+    /// file offset alone; 0 means the end of the file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(Errno) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        return try valueOrErrno("pread") { pread(rawValue, base, buffer.count, off_t(offset)) }
     }
 
     /// Reads up to `limit` bytes from the current offset to the end of the file with `read(2)`.

@@ -35,7 +35,8 @@ public struct BanditEvent: Sendable, Equatable {
         self.at = at
     }
 
-    /// Decodes one line's JSON. Throws `INVALID_EVENT` saying which field is wrong.
+    /// Decodes one line's JSON. Throws `INVALID_EVENT` saying which field is wrong. Other keys
+    /// (a CRM export's own columns: `email`, `campaign`, …) are ignored.
     public static func decode(_ json: JSONValue) throws(DeskError) -> BanditEvent {
         guard case .object(let o) = json else {
             throw DeskError(.invalidEvent, "an event must be a JSON object, not \(json.typeName)")
@@ -47,11 +48,6 @@ public struct BanditEvent: Sendable, Equatable {
             case .int(let i) where key == "tracking_id": return String(i)
             default: throw DeskError(.invalidEvent, "\(key) must be a non-empty string, not \(v.typeName)", field: key)
             }
-        }
-        for key in o.keys where !["tracking_id", "template_id", "copy_id", "type", "at"].contains(key) {
-            throw DeskError(
-                .invalidEvent, "unknown field '\(key)'; an event has tracking_id, template_id, copy_id, type and at",
-                field: key)
         }
         let trackingID = try text("tracking_id")
         let templateID = try text("template_id")

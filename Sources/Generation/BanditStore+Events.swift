@@ -158,27 +158,16 @@ extension BanditStore {
     /// Reads deliveries appended to the org's log since it was last read (by another process).
     public func refreshDeliveries(org: String) {
         guard let log = deliveriesLog(org) else { return }
-        let offset = withOrg(org) { $0.deliveriesOffset }
-        let (values, end) = log.read(from: offset)
-        withOrg(org) { state in
-            for value in values {
-                guard let tracking = value["tracking_id"]?.stringValue,
-                    let template = value["template_id"]?.stringValue,
-                    let copy = value["copy_id"]?.stringValue
-                else { continue }
-                var list = state.deliveries[tracking] ?? []
-                list.removeAll { $0.templateID == template }
-                list.append(Delivery(templateID: template, copyID: copy))
-                state.deliveries[tracking] = list
-            }
-            state.deliveriesOffset = max(state.deliveriesOffset, end)
-        }
+        follow(org: org, offset: \.deliveriesOffset, read: { log.read(from: $0) }, Self.addDelivery)
     }
 
-    /// Adds `events` to the counters of `org`, exactly once per `digest` and template: each
-    /// touched template's counters file is rewritten atomically with the digest in it, then the
-    /// in-memory counters are swapped. Returns the events counted now and those skipped because
-    /// their template had already applied `digest` (or its id could not name a file).
+    /// Adds `events` to the counters of `org`, exactly once per `digest` and template, whichever
+    /// processes of the desk apply events: under `counters.lock` (`flock(2)`), each touched
+    /// template's counters file is read again if another process rewrote it since this one read
+    /// it (its ``FileStamp`` differs), the events are added, and the file is rewritten atomically
+    /// with the digest in it; then the in-memory counters are swapped. Returns the events counted
+    /// now and those skipped because their template had already applied `digest` (or its id
+    /// could not name a file). O(events + touched counters files).
     public func apply(
         _ events: [CountedEvent], digest: String, org: String
     ) throws(Errno)
@@ -188,6 +177,20 @@ extension BanditStore {
         defer { writeLock.unlock() }
         var byTemplate: [String: [CountedEvent]] = [:]
         for event in events { byTemplate[event.delivery.templateID, default: []].append(event) }
+        guard !byTemplate.isEmpty else { return (0, 0, []) }
+        guard let folder = countersFolder(org), let lock = countersLock(org) else {
+            return try add(byTemplate, digest: digest, org: org, folder: nil)
+        }
+        try FileSystem.ensureDirectory(folder)
+        return try lock.withExclusive { _ throws(Errno) in
+            try add(byTemplate, digest: digest, org: org, folder: folder)
+        }
+    }
+
+    /// `apply`'s work, with the lock held when there is a `folder`.
+    private func add(
+        _ byTemplate: [String: [CountedEvent]], digest: String, org: String, folder: String?
+    ) throws(Errno) -> (counted: Int, skipped: Int, templates: [String]) {
         var counted = 0
         var skipped = 0
         var touched: [String] = []
@@ -199,8 +202,19 @@ extension BanditStore {
                 skipped += list.count
                 continue
             }
-            var counters = withOrg(org) { $0.counters[templateID] } ?? TemplateCounters(templateID: templateID)
+            let now = Self.uptime()
+            var held = withOrg(org) { $0.counters[templateID] } ?? HeldCounters(checkedAt: now)
+            let path = folder.map { Path.join($0, templateID + ".json") }
+            if let path, try FileStamp.of(path) != held.file {
+                // Another process rewrote (or removed) the file since this one read it: start from it.
+                let fresh = try Self.readCounters(at: path, templateID: templateID)
+                held.counters = fresh?.counters
+                held.file = fresh?.file
+            }
+            held.checkedAt = now
+            var counters = held.counters ?? TemplateCounters(templateID: templateID)
             if counters.hasApplied(digest) {
+                withOrg(org) { $0.counters[templateID] = held }
                 skipped += list.count
                 continue
             }
@@ -213,12 +227,13 @@ extension BanditStore {
             }
             for variant in changed { counters.variants[variant]!.rebuild() }
             counters.markApplied(digest)
-            if let folder = countersFolder(org) {
-                try FileSystem.ensureDirectory(folder)
-                try AtomicFile.write(counters.json.serialized(), to: Path.join(folder, templateID + ".json"))
+            if let path {
+                try AtomicFile.write(counters.json.serialized(), to: path)
+                held.file = try FileStamp.of(path)
             }
             counters.stamp = Self.newStamp()
-            withOrg(org) { $0.counters[templateID] = counters }
+            held.counters = counters
+            withOrg(org) { $0.counters[templateID] = held }
             counted += list.count
             touched.append(templateID)
         }

@@ -185,7 +185,8 @@ public final class VariantChooser: Sendable {
             phase = decision.explored ? "explore" : "exploit"
         }
         if sticky == nil, let user = item.userID {
-            // Assign atomically: a batch running beside this one may have just assigned the user.
+            // Assign atomically: a batch running beside this one, in this process or another one
+            // on the desk, may have just assigned the user.
             let proposed = arms[decision.index].id
             let winner = store.claimSticky(
                 org: org, userID: user, templateID: template.id, proposed: proposed,

@@ -82,6 +82,26 @@ struct BanditStoreTests {
         #expect(counters.variants["a"]?.days.keys.map(DayIndex.date) == ["2026-11-22"])
     }
 
+    @Test func unknownKeysOfAnEventAreIgnoredAndItsKnownOnesStillChecked() throws {
+        let layout = try temporaryLayout()
+        let store = try Self.store(layout)
+        // A CRM export carries its own columns beside the event's.
+        let bytes = Self.lines([
+            #"{"tracking_id": "m1", "type": "click", "at": "2026-11-22T10:00:00Z", "email": "jane@example.com", "campaign": {"id": 7}, "source": null}"#,
+            #"{"template_id": "t", "copy_id": "b", "type": "conversion", "at": 1795255200, "Revenue": 12.5}"#,
+            #"{"tracking_id": "m1", "type": "click", "at": "yesterday", "email": "jane@example.com"}"#,
+            #"{"tracking_id": "m2", "type": "open", "utm_source": "mail"}"#,
+        ])
+        let report = try store.ingest(bytes, digest: SHA256.hexDigest(bytes), org: "default", templates: nil, now: now)
+        #expect(report.counted == 2)
+        #expect(report.badLines.map(\.position) == [3, 4])
+        #expect(report.badLines.map(\.error.field) == ["at", "type"])
+        let counters = try #require(store.counters(org: "default", templateID: "t"))
+        let all = DayIndex.of(now) - 10...DayIndex.of(now)
+        #expect(counters.variants["a"]?.total(in: all) == EventCounts(clicks: 1))
+        #expect(counters.variants["b"]?.total(in: all) == EventCounts(conversions: 1))
+    }
+
     @Test func aFileCountsOnceEvenWhenAppliedAgainOrAfterARestart() throws {
         let layout = try temporaryLayout()
         let store = try Self.store(layout)

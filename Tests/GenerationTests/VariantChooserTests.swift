@@ -109,7 +109,9 @@ struct TargetingTests {
         let today = DayIndex.of(now)
         store.install(counters("t", ["a": (100, 1), "b": (100, 9)], days: (today - 5)...(today - 3)), org: "o")
         let chooser = VariantChooser(store: store, seed: 4)
-        let choice = try chooser.choose(template, for: workItem(options: ChoiceOptions(trace: true)), org: "o", now: now).get()
+        let choice = try chooser.choose(
+            template, for: workItem(options: ChoiceOptions(trace: true)), org: "o", now: now
+        ).get()
         #expect(choice.trace?["phase"] == "exploit")
         #expect(template.variants[choice.index].id == "b")
         #expect(try chooser.choose(template, for: workItem(copyID: "z"), org: "o", now: now).get().index == 2)
@@ -342,5 +344,59 @@ struct StickyAndTraceTests {
         let second = make("i", "ann", cache: true, tracking: "m2")
         #expect(second.content?["s"] == "m2")
         #expect(second.trace?["cached"] == false)
+    }
+}
+
+struct EpsilonOverrideTests {
+    /// The share of `count` choices that went to the worse variant "a" (1% against "b"'s 9%, with
+    /// 800 impressions each in the window: past the minimum, so epsilon-greedy decides).
+    static func shareOfA(
+        _ template: CopyTemplate, defaults: BanditSettings, epsilon: Double?, count: Int = 4_000
+    )
+        throws -> Double
+    {
+        let store = BanditStore(layout: nil)
+        let today = DayIndex.of(now)
+        store.install(counters("t", ["a": (100, 1), "b": (100, 9)], days: (today - 10)...(today - 3)), org: "o")
+        let chooser = VariantChooser(store: store, defaults: defaults, seed: 2026)
+        let item = workItem(options: ChoiceOptions(epsilon: epsilon))
+        var a = 0
+        for _ in 0..<count {
+            let choice = try chooser.choose(template, for: item, org: "o", now: now).get()
+            if template.variants[choice.index].id == "a" { a += 1 }
+        }
+        return Double(a) / Double(count)
+    }
+
+    @Test func aRequestsEpsilonOverridesTheConfiguredOneInTheChoicesMade() throws {
+        var config = BanditSettings()
+        config.algorithm = .epsilonGreedy
+        config.epsilon = 0
+        let plain = try copyTemplate(
+            #"{"id": "t", "approved": true, "variants": [{"id": "a", "vars": {}}, {"id": "b", "vars": {}}]}"#)
+        // copydesk.json's epsilon 0: always the best rate.
+        #expect(try Self.shareOfA(plain, defaults: config, epsilon: nil) == 0)
+        // The request's 1.0: every choice explores, by weight, so "a" gets half.
+        let all = try Self.shareOfA(plain, defaults: config, epsilon: 1)
+        #expect(all > 0.46 && all < 0.54, "\(all)")
+        // The request's 0.5: half the choices explore, so "a" gets a quarter.
+        let half = try Self.shareOfA(plain, defaults: config, epsilon: 0.5)
+        #expect(half > 0.22 && half < 0.28, "\(half)")
+    }
+
+    @Test func aRequestsEpsilonOverridesTheTemplatesInTheChoicesMade() throws {
+        // The desk's default is 0.1; the template says 0.
+        let greedy = try copyTemplate(
+            #"{"id": "t", "approved": true, "bandit": {"algorithm": "epsilon_greedy", "epsilon": 0}, "variants": [{"id": "a", "vars": {}}, {"id": "b", "vars": {}}]}"#
+        )
+        #expect(try Self.shareOfA(greedy, defaults: BanditSettings(), epsilon: nil) == 0)
+        let half = try Self.shareOfA(greedy, defaults: BanditSettings(), epsilon: 0.5)
+        #expect(half > 0.22 && half < 0.28, "\(half)")
+        // And a request's 0 turns the template's exploration off.
+        let exploring = try copyTemplate(
+            #"{"id": "t", "approved": true, "bandit": {"algorithm": "epsilon_greedy", "epsilon": 0.6}, "variants": [{"id": "a", "vars": {}}, {"id": "b", "vars": {}}]}"#
+        )
+        #expect(try Self.shareOfA(exploring, defaults: BanditSettings(), epsilon: nil) > 0.25)
+        #expect(try Self.shareOfA(exploring, defaults: BanditSettings(), epsilon: 0) == 0)
     }
 }
