@@ -139,10 +139,12 @@ print(
         + "\(Int(seconds(minimumRound) * 1000)) ms each; µs per call")
 print("parse: the entry template (index.liquid); render: with its partials pre-loaded in an InMemoryLoader")
 print("(parsed once, cached), so no file I/O or partial parsing is timed; data.json is converted beforehand")
+print("files µs: the same render with the partials read through a DirectoryLoader of the fixture's templates/")
+print("(a stat(2) per partial lookup, parsed once), for fixtures that have partials")
 print("output checked against expected_result.txt with whitespace runs collapsed and years 2000–\(currentYear)")
 print("as YYYY in the expected text (the current year only in ours)")
 print("")
-print("fixture    parse µs   render µs   check")
+print("fixture    parse µs   render µs   files µs   check")
 
 var failures = 0
 for fixture in fixtures {
@@ -167,11 +169,20 @@ for fixture in fixtures {
 
         let parse = try medianMicroseconds { try Template.parse(source, name: "index.liquid").name?.count ?? 0 }
         let render = try medianMicroseconds { try template.render(data, options: options).utf8.count }
+        var files = "         -"
+        if !partials.isEmpty {
+            let fileOptions = RenderOptions(loader: DirectoryLoader(directory: base + "/templates"))
+            guard try template.render(data, options: fileOptions) == output else {
+                throw BenchError("the render through a DirectoryLoader differs from the in-memory one")
+            }
+            files = String(
+                format: "%10.1f", try medianMicroseconds { try template.render(data, options: fileOptions).utf8.count })
+        }
 
         let got = collapsingWhitespace(maskingYears(output, currentYear...currentYear))
         let want = collapsingWhitespace(maskingYears(expected, 2000...currentYear))
         let check = got == want ? "OK" : "MISMATCH"
-        var line = label + String(format: "%9.1f  %10.1f   ", parse, render) + check
+        var line = label + String(format: "%9.1f  %10.1f ", parse, render) + files + "   " + check
         if let goal = goals[fixture] { line += "   render " + goal }
         print(line)
         if got != want {
