@@ -124,7 +124,7 @@ import Testing
         Self.write("plain", to: directory + "/plain.txt")
         mkdir(directory + "/sub", 0o755)
         Self.write("sub {{ 1 | plus: 1 }}", to: directory + "/sub/part.liquid")
-        let loader = DirectoryLoader(directory: directory, recheckInterval: .zero)
+        let loader = DirectoryLoader(directory: directory)
         let options = RenderOptions(loader: loader)
         let page = try Template.parse(
             "{% render 'greeting', who: 'you' %} {% include 'plain.txt' %} {% include 'sub/part' %}")
