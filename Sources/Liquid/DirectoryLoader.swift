@@ -7,7 +7,8 @@
 #endif
 
 /// Partials read from a directory: the partial `name` is `<directory>/<name>.liquid`, or
-/// `<directory>/<name>` when that exists instead.
+/// `<directory>/<name>` when that exists instead; a name that ends in `.liquid` already is
+/// `<directory>/<name>` only (`.liquid.liquid` is never looked for).
 ///
 /// Parsed partials are kept in a ``TemplateCache`` by the file's absolute path, each valid for
 /// one version of its file: every lookup `stat`s the file and compares its modification time,
@@ -66,10 +67,11 @@ public final class DirectoryLoader: TemplateLoader {
             )
         }
         let plain = directory + "/" + name
-        let liquid = plain + ".liquid"
-        if let identity = FileIdentity(path: liquid) { return (liquid, identity) }
-        if let identity = FileIdentity(path: plain) { return (plain, identity) }
-        return nil
+        if !name.hasSuffix(".liquid") {
+            let liquid = plain + ".liquid"
+            if let identity = FileIdentity(path: liquid) { return (liquid, identity) }
+        }
+        return FileIdentity(path: plain).map { (plain, $0) }
     }
 
     /// The contents of the file at `path`, and the version of it that was read.
@@ -107,7 +109,7 @@ public final class DirectoryLoader: TemplateLoader {
     }
 
     /// The parsed partial, from the cache unless its file changed since it was parsed (one
-    /// `stat(2)` per lookup, two when `<name>.liquid` does not exist).
+    /// `stat(2)` per lookup; two when the name has no `.liquid` and `<name>.liquid` does not exist).
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
         guard let (path, identity) = try file(for: name) else { return nil }
         return try cache.template(path: path, identity: identity, name: name, options: options) {

@@ -62,6 +62,9 @@ final class Renderer {
     static let stepsBetweenDeadlineChecks = 256
     /// How many partials deep the render is.
     var includeDepth = 0
+    /// The partials this render has loaded, by name: each is looked up through the loader (a
+    /// `stat` for a file) once per render, however often a loop includes it.
+    var loadedPartials: [String: Template] = [:]
     /// How many bodies deep the render is (blocks within blocks, across partials).
     var nesting = 0
     /// The deepest nesting of bodies a render allows, so the stack cannot overflow.

@@ -38,11 +38,33 @@ import Testing
         #expect(try page.render(["x": 1], options: options) == "[1][2]")
         #expect(try page.render(["x": 3], options: options) == "[3][2]")
         #expect(loader.cache.parses == 1)
-        #expect(loader.cache.hits == 3)
+        #expect(loader.cache.hits == 1)  // one lookup per render: the second use is the render's own
         LoaderTests.write("<{{ x }}>", to: directory + "/part.liquid")
         #expect(try page.render(["x": 1], options: options) == "<1><2>")
         #expect(loader.cache.parses == 2)
         #expect(loader.cache.count == 1)
+    }
+
+    @Test func aPartialInALoopIsLookedUpOncePerRender() throws {
+        let directory = LoaderTests.temporaryDirectory()
+        LoaderTests.write("<{{ i }}>", to: directory + "/p.liquid")
+        let loader = DirectoryLoader(directory: directory)
+        let page = try Template.parse("{% for i in (1..5) %}{% include 'p' %}{% endfor %}")
+        #expect(try page.render([:], options: RenderOptions(loader: loader)) == "<1><2><3><4><5>")
+        #expect(loader.cache.parses == 1)
+        #expect(loader.cache.hits == 0)
+        #expect(try page.render([:], options: RenderOptions(loader: loader)) == "<1><2><3><4><5>")
+        #expect(loader.cache.parses == 1)
+        #expect(loader.cache.hits == 1)
+    }
+
+    @Test func aNameEndingInLiquidIsThatFile() throws {
+        let directory = LoaderTests.temporaryDirectory()
+        LoaderTests.write("one", to: directory + "/x.liquid")
+        LoaderTests.write("two", to: directory + "/x.liquid.liquid")
+        let options = RenderOptions(loader: DirectoryLoader(directory: directory))
+        #expect(
+            try Template.parse("{% include 'x.liquid' %}|{% include 'x' %}").render([:], options: options) == "one|one")
     }
 
     @Test func aBrokenPartialIsParsedOnceUntilItChanges() throws {
