@@ -54,7 +54,8 @@ final class Renderer {
     /// Loop iterations so far.
     var iterations = 0
     /// Work done so far, in steps: a loop iteration or partial, a filter application (more for a
-    /// large input or result), an output. The clock is read when it reaches `nextDeadlineCheck`.
+    /// large input or result), an output (`{{ }}`; plain text is not counted: it is cheap, and
+    /// bounded by the output limit). The clock is read when it reaches `nextDeadlineCheck`.
     var steps = 0
     /// The step count at which the clock is read next.
     var nextDeadlineCheck = Renderer.stepsBetweenDeadlineChecks
@@ -90,7 +91,6 @@ final class Renderer {
             switch node {
             case .text(let text):
                 output.append(text)
-                steps &+= 1
             case .output(let node):
                 do {
                     try evaluate(node.expression).write(into: &output)
