@@ -1,27 +1,19 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Liquid
 import Synchronization
 
 /// Loads templates from `library/<org>/templates/`, parses each once, and reloads it when the
-/// file changes.
+/// file changes; gives each org the loader of its partials.
 ///
-/// The cache is keyed by path and validated by (mtime, size, inode) with one `stat(2)` per lookup,
-/// so an edited template is picked up at once and an unchanged one is never parsed again. A broken
-/// template is cached as its error. Shared by every worker; lookups are O(1) plus the `stat`.
+/// Templates and partials share one ``TemplateCache`` (``cache``), keyed by the file's path and
+/// validated by its (mtime, size, inode) with one `stat(2)` per lookup, so an edited template or
+/// partial is picked up by the very next render and an unchanged one is never parsed again. A
+/// broken template is cached as its error. Shared by every worker; lookups are O(1) plus the `stat`.
 public final class TemplateStore: Sendable {
-    private struct Entry {
-        var mtime: Int64
-        var size: Int64
-        var inode: UInt64
-        var template: Result<CopyTemplate, DeskError>
-    }
-
     private let layout: DeskLayout
-    private let cache = Mutex<[String: Entry]>([:])
     private let partialLoaders = Mutex<[String: DirectoryLoader]>([:])
+    /// The one cache of parsed templates and partials, of every org, shared by every worker.
+    public let cache = TemplateCache()
 
     /// A store reading the library of the desk `layout`.
     public init(layout: DeskLayout) {
@@ -29,12 +21,13 @@ public final class TemplateStore: Sendable {
     }
 
     /// Where `include` and `render` find the partials of `org`: `library/<org>/templates/partials/`,
-    /// as `<name>.liquid` (or `<name>`). One loader per org, shared by every worker, so a partial
-    /// is parsed once and re-read only when its file changes. O(1) after the first call.
+    /// as `<name>.liquid` (or `<name>`). One loader per org, each keeping partials in the store's
+    /// ``cache``, so a partial is parsed once for every worker and again only when its file
+    /// changes. O(1) after the first call.
     public func partials(org: String) -> DirectoryLoader {
         partialLoaders.withLock { loaders in
             if let loader = loaders[org] { return loader }
-            let loader = DirectoryLoader(directory: Path.join(layout.templates(org: org), "partials"))
+            let loader = DirectoryLoader(directory: Path.join(layout.templates(org: org), "partials"), cache: cache)
             loaders[org] = loader
             return loader
         }
@@ -56,26 +49,20 @@ public final class TemplateStore: Sendable {
                     field: "template_id"))
         }
         let path = Path.join(layout.templates(org: org), id + ".json")
-        var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+        guard let identity = FileIdentity(path: path) else {
             return .failure(
-                DeskError(.notFound, "template '\(id)' does not exist in library/\(org)/templates/", field: "template_id"))
+                DeskError(
+                    .notFound, "template '\(id)' does not exist in library/\(org)/templates/", field: "template_id"))
         }
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        if let entry = cache.withLock({ $0[path] }), entry.mtime == mtime, entry.size == Int64(st.st_size),
-            entry.inode == UInt64(st.st_ino)
-        {
-            return entry.template
+        return cache.value(path: path, identity: identity) {
+            () -> (value: Result<CopyTemplate, DeskError>, identity: FileIdentity) in
+            var loaded = load(path: path, id: id)
+            if case .success(var template) = loaded {
+                template.revision = "\(identity.modified)-\(identity.size)-\(identity.inode)"
+                loaded = .success(template)
+            }
+            return (loaded, identity)
         }
-        var loaded = load(path: path, id: id)
-        if case .success(var template) = loaded {
-            template.revision = "\(mtime)-\(st.st_size)-\(st.st_ino)"
-            loaded = .success(template)
-        }
-        cache.withLock {
-            $0[path] = Entry(mtime: mtime, size: Int64(st.st_size), inode: UInt64(st.st_ino), template: loaded)
-        }
-        return loaded
     }
 
     private func load(path: String, id: String) -> Result<CopyTemplate, DeskError> {
@@ -89,7 +76,8 @@ public final class TemplateStore: Sendable {
             let template = try CopyTemplate(json: json, id: id)
             guard template.approved else {
                 throw DeskError(
-                    .templateNotApproved, "template '\(id)' is not approved: set \"approved\": true once it is reviewed",
+                    .templateNotApproved,
+                    "template '\(id)' is not approved: set \"approved\": true once it is reviewed",
                     field: "template_id")
             }
             return .success(template)

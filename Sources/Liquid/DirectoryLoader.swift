@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -9,26 +7,34 @@ import Synchronization
 #endif
 
 /// Partials read from a directory: the partial `name` is `<directory>/<name>.liquid`, or
-/// `<directory>/<name>` when that exists instead.
+/// `<directory>/<name>` when that exists instead; a name that ends in `.liquid` already is
+/// `<directory>/<name>` only (`.liquid.liquid` is never looked for).
 ///
-/// Parsed partials are cached and re-read when a file's modification time or size changes
-/// (files are checked again at most every `recheckInterval`). Names cannot leave the
+/// Parsed partials are kept in a ``TemplateCache`` by the file's absolute path, each valid for
+/// one version of its file: every lookup `stat`s the file and compares its modification time,
+/// size and inode, so an edited partial is read again by the very next render. Loaders may share
+/// one cache (the daemon gives every org's loader the same one). Names cannot leave the
 /// directory (``isValidName(_:)``: no absolute paths, no `..`, ASCII names only).
 public final class DirectoryLoader: TemplateLoader {
-    /// The directory partials are read from.
+    /// The directory partials are read from, as an absolute path.
     public let directory: String
     /// The largest partial file read, in bytes.
     public let maxFileSize: Int
-    /// How long a partial's file is trusted unchanged before it is checked again.
-    public let recheckInterval: Duration
-    private let cache = TemplateCache()
-    private let checked = Mutex<[String: (path: String, stamp: [Int], at: ContinuousClock.Instant)]>([:])
+    /// Where parsed partials are kept, by path; perhaps shared with other loaders.
+    public let cache: TemplateCache
 
-    /// A loader of the partials in `directory`.
-    public init(directory: String, maxFileSize: Int = 4 << 20, recheckInterval: Duration = .seconds(1)) {
-        self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
+    /// A loader of the partials in `directory` (relative to the current directory unless it is
+    /// absolute), keeping them in `cache` (a cache of its own by default).
+    public init(directory: String, maxFileSize: Int = 4 << 20, cache: TemplateCache = TemplateCache()) {
+        var absolute = directory
+        if !absolute.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+            absolute = String(cString: cwd) + (absolute.isEmpty ? "" : "/" + absolute)
+            free(cwd)
+        }
+        while absolute.count > 1 && absolute.hasSuffix("/") { absolute.removeLast() }
+        self.directory = absolute
         self.maxFileSize = maxFileSize
-        self.recheckInterval = recheckInterval
+        self.cache = cache
     }
 
     /// The longest partial name, in bytes.
@@ -44,39 +50,41 @@ public final class DirectoryLoader: TemplateLoader {
         return name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { part in
             guard let first = part.first, first != UInt8(ascii: ".") else { return false }
             return part.allSatisfy { c in
-                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E
+                    || c == 0x5F
                     || c == 0x2D
             }
         }
     }
 
-    /// The file of the partial `name` and its version stamp, or nil if there is none.
-    private func file(for name: String) throws(LiquidError) -> (path: String, stamp: [Int])? {
+    /// The file of the partial `name` and its version, or nil if there is none.
+    private func file(for name: String) throws(LiquidError) -> (path: String, identity: FileIdentity)? {
         guard Self.isValidName(name) else {
             let shown = name.utf8.count > 80 ? String(name.prefix(80)) + "…" : name
             throw LiquidError(
                 .templateNotFound,
-                "'\(shown.debugDescription.dropFirst().dropLast())' is not a valid partial name: use letters, digits, '.', '_', '-' and '/' between names (no '..', not starting with '/' or '.')")
+                "'\(shown.debugDescription.dropFirst().dropLast())' is not a valid partial name: use letters, digits, '.', '_', '-' and '/' between names (no '..', not starting with '/' or '.')"
+            )
         }
-        for candidate in [name + ".liquid", name] {
-            let path = directory + "/" + candidate
-            var info = stat()
-            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            #if canImport(Darwin)
-                let stamp = [Int(info.st_mtimespec.tv_sec), Int(info.st_mtimespec.tv_nsec), Int(info.st_size)]
-            #else
-                let stamp = [Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_size)]
-            #endif
-            return (path, stamp)
+        let plain = directory + "/" + name
+        if !name.hasSuffix(".liquid") {
+            let liquid = plain + ".liquid"
+            if let identity = FileIdentity(path: liquid) { return (liquid, identity) }
         }
-        return nil
+        return FileIdentity(path: plain).map { (plain, $0) }
     }
 
-    /// The contents of the file at `path`.
-    private func read(_ path: String, name: String) throws(LiquidError) -> String {
+    /// The contents of the file at `path`, and the version of it that was read.
+    private func read(_ path: String, name: String) throws(LiquidError) -> (source: String, identity: FileIdentity) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw LiquidError(.templateNotFound, "cannot read the partial '\(name)'") }
         defer { close(fd) }
+        guard let identity = FileIdentity(descriptor: fd) else {
+            throw LiquidError(.templateNotFound, "cannot read the partial '\(name)': it is not a regular file")
+        }
+        guard identity.size <= maxFileSize else {
+            throw LiquidError(.limitExceeded, "the partial '\(name)' is larger than \(maxFileSize) bytes")
+        }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -91,27 +99,21 @@ public final class DirectoryLoader: TemplateLoader {
                 throw LiquidError(.limitExceeded, "the partial '\(name)' is larger than \(maxFileSize) bytes")
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return (String(decoding: bytes, as: UTF8.self), identity)
     }
 
     /// The source of `<directory>/<name>.liquid` (or `<directory>/<name>`), or nil if neither exists.
     public func source(named name: String) throws(LiquidError) -> String? {
         guard let (path, _) = try file(for: name) else { return nil }
-        return try read(path, name: name)
+        return try read(path, name: name).source
     }
 
-    /// The parsed partial, from the cache unless its file changed.
+    /// The parsed partial, from the cache unless its file changed since it was parsed (one
+    /// `stat(2)` per lookup; two when the name has no `.liquid` and `<name>.liquid` does not exist).
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
-        let now = ContinuousClock.now
-        var found = checked.withLock { $0[name] }.flatMap {
-            $0.at.duration(to: now) < recheckInterval ? ($0.path, $0.stamp) : nil
-        }
-        if found == nil {
-            found = try file(for: name)
-            if let (path, stamp) = found { checked.withLock { $0[name] = (path, stamp, now) } }
-        }
-        guard let (path, stamp) = found else { return nil }
-        return try cache.template(named: name, options: options, stamp: stamp) { () throws(LiquidError) -> String? in
+        guard let (path, identity) = try file(for: name) else { return nil }
+        return try cache.template(path: path, identity: identity, name: name, options: options) {
+            () throws(LiquidError) -> (source: String, identity: FileIdentity) in
             try read(path, name: name)
         }
     }

@@ -15,6 +15,10 @@ public final class InMemoryLoader: TemplateLoader {
     /// The parsed partial `name` (parsed once), or nil.
     public func template(named name: String, options: ParseOptions) throws(LiquidError) -> Template? {
         guard let source = templates[name] else { return nil }
-        return try cache.template(named: name, options: options) { () throws(LiquidError) -> String? in source }
+        // The sources never change: one identity serves them all.
+        let identity = FileIdentity(modified: 0, size: 0, inode: 0)
+        return try cache.template(path: name, identity: identity, name: name, options: options) {
+            () throws(LiquidError) -> (source: String, identity: FileIdentity) in (source, identity)
+        }
     }
 }

@@ -1,7 +1,9 @@
 /// An error parsing or rendering a template, located in the template's source.
 ///
 /// `description` reads `name:line:column: message`, the form compilers use, so editors and
-/// people can jump to the spot. Lines and columns count from 1; 0 means "not known".
+/// people can jump to the spot. Lines and columns count from 1; 0 means "not known". It is one
+/// line: control characters that a message quotes from the template (a string literal with a
+/// newline, say) are escaped as `\n`, `\r`, `\t` or `\u{…}` (``oneLine(_:)``).
 public struct LiquidError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, broadly.
     public enum Kind: String, Sendable, Equatable {
@@ -33,16 +35,38 @@ public struct LiquidError: Error, Sendable, CustomStringConvertible {
     /// An error of `kind` saying `message`, at `line` and `column` of `templateName`.
     public init(_ kind: Kind, _ message: String, templateName: String? = nil, line: Int = 0, column: Int = 0) {
         self.kind = kind
-        self.message = message
+        self.message = LiquidError.oneLine(message)
         self.templateName = templateName
         self.line = line
         self.column = column
     }
 
-    /// `name:line:column: message` (the name is left out when the template has none).
+    /// `name:line:column: message` (the name is left out when the template has none), on one line.
     public var description: String {
-        let place = "\(line):\(column): \(message)"
+        let place = "\(line):\(column): \(LiquidError.oneLine(message))"
         guard let templateName else { return place }
-        return "\(templateName):\(place)"
+        return "\(LiquidError.oneLine(templateName)):\(place)"
+    }
+
+    /// `text` with its control characters (and the Unicode line and paragraph separators) escaped,
+    /// so it prints as one line: newline as `\n`, carriage return `\r`, tab `\t`, any other as
+    /// `\u{XX}`. O(n); `text` itself when it has none.
+    public static func oneLine(_ text: String) -> String {
+        func breaks(_ s: Unicode.Scalar) -> Bool {
+            s.value < 0x20 || (s.value >= 0x7F && s.value <= 0x9F) || s.value == 0x2028 || s.value == 0x2029
+        }
+        guard text.unicodeScalars.contains(where: breaks) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case let s where breaks(s): escaped += "\\u{" + String(s.value, radix: 16, uppercase: true) + "}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }

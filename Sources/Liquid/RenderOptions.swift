@@ -10,7 +10,8 @@ public struct RenderOptions: Sendable {
     public var maxLoopIterations: Int
     /// The most bytes of output, and of any one string or capture built while rendering.
     public var maxOutputBytes: Int
-    /// The longest a render may take; checked every few loop iterations.
+    /// The longest a render may take; checked every few steps of work (loop iterations, partials,
+    /// filter applications, outputs; a filter over a large value counts for more).
     public var maxRenderTime: Duration
     /// The deepest nesting of `include` and `render`.
     public var maxIncludeDepth: Int

@@ -224,7 +224,8 @@ extension Renderer {
         }
     }
 
-    /// The partial named by `node`, loaded (and parsed) through the render's loader.
+    /// The partial named by `node`, loaded (and parsed) through the render's loader the first time
+    /// this render names it.
     private func partial(_ node: PartialNode) throws(LiquidError) -> (name: String, template: Template) {
         guard case .string(let name) = try evaluate(node.name), !name.isEmpty else {
             throw LiquidError(.argument, "the name of a partial must be a non-empty string")
@@ -234,12 +235,14 @@ extension Renderer {
                 .limitExceeded,
                 "partials are nested more than \(options.maxIncludeDepth) deep (does '\(name)' include itself?)")
         }
+        if let template = loadedPartials[name] { return (name, template) }
         guard let loader = options.loader else {
             throw LiquidError(.templateNotFound, "cannot load the partial '\(name)': no template loader was given")
         }
         guard let template = try loader.template(named: name, options: ParseOptions(strict: options.strict)) else {
             throw LiquidError(.templateNotFound, "there is no partial named '\(name)'")
         }
+        loadedPartials[name] = template
         return (name, template)
     }
 

@@ -53,8 +53,19 @@ final class Renderer {
     var interrupt = Interrupt.none
     /// Loop iterations so far.
     var iterations = 0
+    /// Work done so far, in steps: a loop iteration or partial, a filter application (more for a
+    /// large input or result), an output (`{{ }}`; plain text is not counted: it is cheap, and
+    /// bounded by the output limit). The clock is read when it reaches `nextDeadlineCheck`.
+    var steps = 0
+    /// The step count at which the clock is read next.
+    var nextDeadlineCheck = Renderer.stepsBetweenDeadlineChecks
+    /// Steps between two readings of the clock: few enough that no run of them takes long.
+    static let stepsBetweenDeadlineChecks = 256
     /// How many partials deep the render is.
     var includeDepth = 0
+    /// The partials this render has loaded, by name: each is looked up through the loader (a
+    /// `stat` for a file) once per render, however often a loop includes it.
+    var loadedPartials: [String: Template] = [:]
     /// How many bodies deep the render is (blocks within blocks, across partials).
     var nesting = 0
     /// The deepest nesting of bodies a render allows, so the stack cannot overflow.
@@ -87,6 +98,7 @@ final class Renderer {
                     throw located(error, node.location)
                 }
                 if output.utf8.count > options.maxOutputBytes { throw outputLimit(node.location) }
+                try step(1, node.location)
             case .assign(let node):
                 do {
                     scope.globals[node.name] = try evaluate(node.value)
@@ -166,10 +178,36 @@ final class Renderer {
                 location)
         }
         if output.utf8.count > options.maxOutputBytes { throw outputLimit(location) }
-        if iterations & 255 == 0 && ContinuousClock.now > deadline {
+        try step(1, location)
+    }
+
+    /// Counts `cost` steps of work; every ``stepsBetweenDeadlineChecks`` of them, fails if the
+    /// render has run past its time limit.
+    @inline(__always)
+    func step(_ cost: Int, _ location: SourceLocation) throws(LiquidError) {
+        steps &+= cost
+        if steps >= nextDeadlineCheck { try checkDeadline(location) }
+    }
+
+    /// Fails if the render has run past its time limit; schedules the next check.
+    func checkDeadline(_ location: SourceLocation) throws(LiquidError) {
+        nextDeadlineCheck = steps &+ Renderer.stepsBetweenDeadlineChecks
+        if ContinuousClock.now > deadline {
             throw located(
                 LiquidError(.limitExceeded, "rendering took longer than the limit of \(options.maxRenderTime)"),
                 location)
+        }
+    }
+
+    /// The steps a filter's work on `value` counts for beyond the first: one per KiB of a string,
+    /// one per 64 items of an array, so a filter over a large value brings the next look at the
+    /// clock nearer. O(1).
+    @inline(__always)
+    static func weight(_ value: Value) -> Int {
+        switch value {
+        case .string(let s): return s.utf8.count >> 10
+        case .array(let a): return a.count >> 6
+        default: return 0
         }
     }
 
@@ -241,7 +279,9 @@ final class Renderer {
             throw located(
                 LiquidError(.limitExceeded, "'\(call.name)' made an array with too many items (\(a.count))"),
                 call.location)
-        default: return result
+        default:
+            try step(1 &+ Renderer.weight(value) &+ Renderer.weight(result), call.location)
+            return result
         }
     }
 

@@ -1,7 +1,7 @@
 /// Where `include` and `render` find partials.
 ///
 /// Implement `source(named:)`; the loaders of this module also cache parsed partials, and a
-/// custom loader can do the same with a `TemplateCache`.
+/// custom loader can do the same with a `TemplateCache` (keyed by path and file version).
 public protocol TemplateLoader: Sendable {
     /// The source of the partial `name`, or nil if there is none.
     func source(named name: String) throws(LiquidError) -> String?

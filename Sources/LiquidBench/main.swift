@@ -26,23 +26,34 @@ func seconds(_ duration: Duration) -> Double {
     return Double(whole) + Double(attoseconds) / 1e18
 }
 
+/// Whether times are the thread's CPU time instead of elapsed time (`LIQUID_BENCH_CPU_TIME=1`):
+/// on a machine shared with other busy processes, time spent waiting for a core is left out,
+/// so runs of two builds compare better.
+let cpuTime = ProcessInfo.processInfo.environment["LIQUID_BENCH_CPU_TIME"] == "1"
+
+/// Now, in seconds, on the clock the benchmark uses: elapsed (monotonic) or this thread's CPU time.
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(cpuTime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 /// The median over `rounds` rounds of the microseconds per call of `body`; each round repeats it
 /// enough times to last at least `minimumRound`.
 func medianMicroseconds(_ body: () throws -> Int) rethrows -> Double {
-    let clock = ContinuousClock()
     // Warm up and find the number of calls that lasts a round.
     var iterations = 1
     while true {
-        let start = clock.now
+        let start = now()
         for _ in 0..<iterations { sink &+= try body() }
-        if start.duration(to: clock.now) >= minimumRound { break }
+        if now() - start >= seconds(minimumRound) { break }
         iterations *= 2
     }
     var perCall: [Double] = []
     for _ in 0..<rounds {
-        let start = clock.now
+        let start = now()
         for _ in 0..<iterations { sink &+= try body() }
-        perCall.append(seconds(start.duration(to: clock.now)) * 1e6 / Double(iterations))
+        perCall.append((now() - start) * 1e6 / Double(iterations))
     }
     perCall.sort()
     return perCall[perCall.count / 2]
@@ -136,13 +147,16 @@ guard !fixtures.isEmpty else {
 print("Liquid benchmark: \(fixtures.count) fixtures from \(folder)")
 print(
     "cores: \(ProcessInfo.processInfo.activeProcessorCount); median of \(rounds) rounds of ≥ "
-        + "\(Int(seconds(minimumRound) * 1000)) ms each; µs per call")
+        + "\(Int(seconds(minimumRound) * 1000)) ms each; µs per call"
+        + (cpuTime ? " of this thread's CPU time (LIQUID_BENCH_CPU_TIME=1)" : " (elapsed)"))
 print("parse: the entry template (index.liquid); render: with its partials pre-loaded in an InMemoryLoader")
 print("(parsed once, cached), so no file I/O or partial parsing is timed; data.json is converted beforehand")
+print("files µs: the same render with the partials read through a DirectoryLoader of the fixture's templates/")
+print("(a stat(2) per partial lookup, parsed once), for fixtures that have partials")
 print("output checked against expected_result.txt with whitespace runs collapsed and years 2000–\(currentYear)")
 print("as YYYY in the expected text (the current year only in ours)")
 print("")
-print("fixture    parse µs   render µs   check")
+print("fixture    parse µs   render µs   files µs   check")
 
 var failures = 0
 for fixture in fixtures {
@@ -167,11 +181,20 @@ for fixture in fixtures {
 
         let parse = try medianMicroseconds { try Template.parse(source, name: "index.liquid").name?.count ?? 0 }
         let render = try medianMicroseconds { try template.render(data, options: options).utf8.count }
+        var files = "         -"
+        if !partials.isEmpty {
+            let fileOptions = RenderOptions(loader: DirectoryLoader(directory: base + "/templates"))
+            guard try template.render(data, options: fileOptions) == output else {
+                throw BenchError("the render through a DirectoryLoader differs from the in-memory one")
+            }
+            files = String(
+                format: "%10.1f", try medianMicroseconds { try template.render(data, options: fileOptions).utf8.count })
+        }
 
         let got = collapsingWhitespace(maskingYears(output, currentYear...currentYear))
         let want = collapsingWhitespace(maskingYears(expected, 2000...currentYear))
         let check = got == want ? "OK" : "MISMATCH"
-        var line = label + String(format: "%9.1f  %10.1f   ", parse, render) + check
+        var line = label + String(format: "%9.1f  %10.1f ", parse, render) + files + "   " + check
         if let goal = goals[fixture] { line += "   render " + goal }
         print(line)
         if got != want {

@@ -39,6 +39,32 @@ struct LiquidCommandTests {
         #expect(strict.stderr.contains("nmae"))
     }
 
+    @Test func strictModeNamesAnUnknownFilterOnOneLineWithItsPlace() throws {
+        let desk = try TestDesk()
+        try desk.write("Hello\n  {{ name | upcse }}", to: desk.root + "/t.liquid")
+        try desk.write(#"{"name": "ann"}"#, to: desk.root + "/d.json")
+        let lax = try TestDesk.run(["render", desk.root + "/t.liquid", "--data", desk.root + "/d.json"])
+        #expect(lax.status == 0)
+        #expect(lax.stdout == "Hello\n  ann")
+        let strict = try TestDesk.run(["render", desk.root + "/t.liquid", "--data", desk.root + "/d.json", "--strict"])
+        #expect(strict.status == 1)
+        #expect(strict.stdout == "")
+        let lines = strict.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 && lines[1].isEmpty, "one line, ended by a newline: \(strict.stderr)")
+        #expect(lines.first == "\(desk.root)/t.liquid:2:13: unknown filter 'upcse'")
+    }
+
+    @Test func anErrorQuotingAStringWithANewlineIsOneLine() throws {
+        let desk = try TestDesk()
+        try desk.write("{{ 'not\nbase64' | base64_decode }}", to: desk.root + "/t.liquid")
+        try desk.write("{}", to: desk.root + "/d.json")
+        let run = try TestDesk.run(["render", desk.root + "/t.liquid", "--data", desk.root + "/d.json"])
+        #expect(run.status == 1)
+        let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 && lines[1].isEmpty, "one line, ended by a newline: \(run.stderr)")
+        #expect(lines.first == "\(desk.root)/t.liquid:2:11: invalid base64: 'not\\nbase64'")
+    }
+
     @Test func libraryPartialsAreUsedAndAHostileTemplateFailsOnlyItsItem() throws {
         let desk = try TestDesk()
         let templates = desk.layout.templates(org: "default")

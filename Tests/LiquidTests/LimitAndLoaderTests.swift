@@ -42,13 +42,52 @@ import Testing
         let loop = try Template.parse("{% for i in (1..n) %}0123456789{% endfor %}")
         #expect(try loop.render(["n": 100], options: options).utf8.count == 1000)
         #expect(throws: LiquidError.self) { try loop.render(["n": 101], options: options) }
-        #expect(throws: LiquidError.self) { try Template.parse(String(repeating: "x", count: 1001)).render([:], options: options) }
+        #expect(throws: LiquidError.self) {
+            try Template.parse(String(repeating: "x", count: 1001)).render([:], options: options)
+        }
     }
 
     @Test func renderTime() {
         expectLimit(
             "{% for i in (1..10000000) %}{{ i | times: 2 | plus: 1 | modulo: 7 }}{% endfor %}",
             RenderOptions(maxLoopIterations: 100_000_000, maxOutputBytes: 1 << 30, maxRenderTime: .milliseconds(50)))
+    }
+
+    /// A deadline already passed is noticed within the first filter over a large value, not
+    /// only after 256 loop iterations: filter work counts toward the checks (no timing involved).
+    @Test func filterWorkOnALargeValueBringsTheDeadlineCheck() throws {
+        let big: ValueObject = ["big": .string(String(repeating: "abcd", count: 5_000))]
+        let source = "{% for i in (1..3) %}{{ big | split: '' | join: '' | size }}{% endfor %}"
+        let generous = RenderOptions(maxRenderTime: .seconds(600))
+        #expect(try Template.parse(source).render(big, options: generous) == "200002000020000")
+        do {
+            _ = try Template.parse(source).render(big, options: RenderOptions(maxRenderTime: .zero))
+            Issue.record("expected the time limit")
+        } catch {
+            #expect(error.kind == .limitExceeded)
+            #expect(error.message.contains("took longer"))
+        }
+    }
+
+    /// Heavy filter work in each iteration stops at the time limit: the render returns at all
+    /// (unchecked, it would take many minutes), with the time-limit error. The bound is generous
+    /// on purpose; no tight timing is asserted.
+    @Test func heavyFilterWorkPerIterationStopsAtTheTimeLimit() async {
+        let big: ValueObject = ["big": .string(String(repeating: "abcd", count: 100_000))]
+        let source = "{% for i in (1..100000) %}{{ big | split: '' | join: '' | size }}{% endfor %}"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = await Task.detached { () -> LiquidError? in
+            do throws(LiquidError) {
+                _ = try Template.parse(source).render(big, options: RenderOptions(maxRenderTime: .milliseconds(100)))
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        #expect(result?.kind == .limitExceeded)
+        #expect(result?.message.contains("took longer") == true)
+        #expect(start.duration(to: clock.now) < .seconds(30))
     }
 
     @Test func hugeRanges() throws {
@@ -124,7 +163,7 @@ import Testing
         Self.write("plain", to: directory + "/plain.txt")
         mkdir(directory + "/sub", 0o755)
         Self.write("sub {{ 1 | plus: 1 }}", to: directory + "/sub/part.liquid")
-        let loader = DirectoryLoader(directory: directory, recheckInterval: .zero)
+        let loader = DirectoryLoader(directory: directory)
         let options = RenderOptions(loader: loader)
         let page = try Template.parse(
             "{% render 'greeting', who: 'you' %} {% include 'plain.txt' %} {% include 'sub/part' %}")

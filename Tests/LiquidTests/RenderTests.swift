@@ -162,3 +162,27 @@ func render(
         }
     }
 }
+
+/// An error prints as one line, whatever the template quotes in it.
+@Suite struct OneLineErrorTests {
+    @Test func controlCharactersInAMessageAreEscaped() {
+        let error = LiquidError(.syntax, "bad 'a\nb\tc\r\u{1}d\u{2028}'", templateName: "x\ny", line: 1, column: 2)
+        #expect(error.message == #"bad 'a\nb\tc\r\u{1}d\u{2028}'"#)
+        #expect(error.description == #"x\ny:1:2: bad 'a\nb\tc\r\u{1}d\u{2028}'"#)
+        #expect(LiquidError.oneLine("plain 'text' é") == "plain 'text' é")
+    }
+
+    @Test(arguments: [
+        "{{ 'line one\nline two' | base64_decode }}", "{% for i in (1..3) limit: 'a\r\nb' %}{% endfor %}",
+        "{{ 'a' 'line one\nline two' }}", "{% include 'line one\nline two' %}",
+    ])
+    func anErrorQuotingAStringWithANewlineIsOneLine(_ source: String) {
+        do {
+            _ = try render(source, strict: true)
+            Issue.record("expected an error")
+        } catch {
+            #expect(!error.description.contains(where: { $0.isNewline }), "\(error.description)")
+            #expect(error.description.contains(#"\n"#), "\(error.description)")
+        }
+    }
+}
