@@ -247,9 +247,9 @@ public final class BatchProcessor: Sendable {
         }
         var running = true
         defer { if running { statusBook.abandon(batchID) } }
-        // The index folder is flushed with the result's and status's folders, before the request
-        // leaves its claim (``archive(_:stem:itemsFrom:after:later:)``): until then a crash
-        // brings the request back and it claims the same entries again.
+        // The index folder is flushed later, in a round shared with other workers (with the
+        // result's folder, or before a duplicate or scheduled request is archived): until then a
+        // crash brings the request back to its claim and it claims the same entries again.
         if let key = request.idempotencyKey,
             case .duplicate(let original) = try index.claim(
                 .idempotencyKey, key, for: batchID, org: file.org, syncDirectory: false)
@@ -473,9 +473,12 @@ public final class BatchProcessor: Sendable {
         if !(try statusBook.recordDuplicate(of: original, org: file.org, file: file.name)) {
             logger.warning("file.duplicate_unrecorded", ["org": file.org, "file": file.name, "of": original])
         }
+        // The index entry that made it a duplicate may be this process's own, not flushed yet;
+        // the folder is missing only when the original is still before its first claim.
+        let index = layout.index(org: file.org)
         try archive(
             file, stem: Path.stem(file.name) + ".duplicate-of-" + original, itemsFrom: itemsFrom,
-            after: [layout.index(org: file.org)])
+            after: FileSystem.exists(index) ? [index] : [])
         return .duplicate(of: original)
     }
 
@@ -599,7 +602,12 @@ public final class BatchProcessor: Sendable {
         var createdAt = now
         if let existing = statusBook.read(org: file.org, batchID: batchID) {
             if let raw = existing["status"]?.stringValue, let state = BatchState(rawValue: raw), state.isFinal {
-                // Finished before a crash took the process; only the clean-up was left.
+                // Finished before a crash took the process; only the clean-up was left. What the
+                // crashed run wrote may not have been flushed yet (it is read from the page
+                // cache here): flushed before the request leaves its claim.
+                try DirectorySync.shared.sync([
+                    layout.index(org: file.org), layout.outbox(org: file.org), layout.state(org: file.org),
+                ])
                 ItemJournal(path: layout.itemJournal(org: file.org, batchID: batchID)).remove()
                 try archive(file, stem: batchID, itemsFrom: request.itemsFrom)
                 statusBook.abandon(batchID)
@@ -738,17 +746,19 @@ public final class BatchProcessor: Sendable {
                         .first,
                     createdAt: createdAt))
         }
+        // The result is durable before the final status: a restart that finds a final status
+        // only archives, so the status must never outlive a result lost in a power cut. Each
+        // flush is a round shared with every worker finishing a file (``DirectorySync``).
+        try DirectorySync.shared.sync([layout.index(org: file.org), layout.outbox(org: file.org)])
         status.items = outcomes
         status.state = finalState
         status.completedAt = completedAt
         try statusBook.write(status, final: true, dialect: dialect, syncDirectory: false)
+        try DirectorySync.shared.sync([layout.state(org: file.org)])
         // The journal goes before the request leaves the claim: once archived, nothing would
         // come back for it (a crash in between finds the final status and only archives).
         if chunked || journaled || !stored.isEmpty { journal.remove() }
-        try archive(
-            file, stem: batchID, itemsFrom: request.itemsFrom,
-            after: [layout.index(org: file.org), layout.outbox(org: file.org), layout.state(org: file.org)], later: true
-        )
+        try archive(file, stem: batchID, itemsFrom: request.itemsFrom, later: true)
         for state in ItemState.allCases where progress[state] > 0 {
             metrics.increment("copydesk_items_total", by: Double(progress[state]), ["status": state.rawValue])
         }

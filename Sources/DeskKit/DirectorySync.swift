@@ -23,8 +23,11 @@ public final class DirectorySync: Sendable {
         var finished: UInt64 = 0
         var running = false
         var pending: Set<String> = []
-        /// The failed folders of recent rounds (the last 64), for their callers to find.
-        var failures: [UInt64: [String: Errno]] = [:]
+        /// The last round that flushed each folder without error: a caller is covered when
+        /// every one of its folders was flushed by the round it needed or a later one.
+        var flushed: [String: UInt64] = [:]
+        /// The last error of each folder whose last flush failed.
+        var errors: [String: Errno] = [:]
     }
 
     private let condition = NSCondition()
@@ -57,9 +60,10 @@ public final class DirectorySync: Sendable {
         let needed = state.started + 1
         while true {
             if state.finished >= needed {
-                let failures = state.failures[needed] ?? [:]
+                let failure = paths.lazy.filter { (self.state.flushed[$0] ?? 0) < needed }.first
+                    .map { self.state.errors[$0] ?? Errno(EIO, "fsync(\"\($0)\")") }
                 condition.unlock()
-                if let failure = paths.lazy.compactMap({ failures[$0] }).first { throw failure }
+                if let failure { throw failure }
                 return
             }
             if !state.running && state.started < needed {
@@ -109,8 +113,17 @@ public final class DirectorySync: Sendable {
         condition.lock()
         state.running = false
         state.finished = generation
-        if !failures.isEmpty { state.failures[generation] = failures }
-        if generation > 64 { state.failures[generation - 64] = nil }
+        for folder in folders {
+            if let error = failures[folder] {
+                state.errors[folder] = error
+                // Tried again with the next round (someone may be relying on it through
+                // syncLater), unless the folder is gone: then there is nothing to flush.
+                if error.code != ENOENT { state.pending.insert(folder) }
+            } else {
+                state.flushed[folder] = generation
+                state.errors[folder] = nil
+            }
+        }
         condition.broadcast()
     }
 }

@@ -98,6 +98,18 @@ public final class BanditStore: Sendable {
         layout.map { AppendLog(path: Path.join($0.bandit(org: org), "deliveries.jsonl")) }
     }
 
+    /// Appends delivery lines to the org's log under its `flock`, with an `fsync` (and one of
+    /// the folder when the log is new): other processes append to the same log, and a failed
+    /// append cuts the file back to its length before it, which must not cut their lines.
+    func appendDeliveries(_ lines: [UInt8], org: String) throws(Errno) {
+        guard !lines.isEmpty, let log = deliveriesLog(org) else { return }
+        let created = !FileSystem.exists(log.path)
+        try FileLock(path: log.path).withExclusive { fd throws(Errno) in
+            _ = try AppendLog.append(lines, to: fd, sync: true)
+        }
+        if created { try FileSystem.syncDirectory(Path.parent(log.path)) }
+    }
+
     func stickyLog(_ org: String) -> AppendLog? {
         layout.map { AppendLog(path: Path.join($0.bandit(org: org), "sticky.jsonl")) }
     }
@@ -252,7 +264,7 @@ public final class BanditStore: Sendable {
         }
         for (index, entry) in pending.enumerated() {
             do throws(Errno) {
-                try deliveriesLog(entry.org)?.append(entry.deliveries)
+                try appendDeliveries(entry.deliveries, org: entry.org)
             } catch {
                 restore(pending[index...])
                 throw error

@@ -176,7 +176,7 @@ struct WatchTests {
 
     @Test func pollingTakesAFileOnlyOnceItHeldStillAcrossTwoScans() throws {
         let desk = try TestDesk()
-        try desk.start(extra: ["--poll", "0.25"])
+        try desk.start(extra: ["--poll", "0.5"])
         #expect(try desk.json(desk.layout.health)["mode"]?.stringValue == "polling")
         // A file handed over by rename is taken by a poll.
         try desk.drop(TestDesk.request("renamed", n: 1), as: "renamed.json")

