@@ -35,6 +35,17 @@ struct MultiProcessTests {
             self.process = process
         }
 
+        /// Kills every worker still running and removes its log (kept with
+        /// COPYDESK_KEEP_TEST_DESKS set).
+        static func cleanUp(_ workers: [Worker]) {
+            for worker in workers {
+                worker.kill9()
+                if ProcessInfo.processInfo.environment["COPYDESK_KEEP_TEST_DESKS"] == nil {
+                    try? FileManager.default.removeItem(atPath: worker.logPath)
+                }
+            }
+        }
+
         func kill9() {
             guard let process else { return }
             kill(process.processIdentifier, SIGKILL)
@@ -61,14 +72,7 @@ struct MultiProcessTests {
             config: #"{"schedule": {"lead_seconds": 5, "lease_seconds": 2}, "intake": {"reconcile_seconds": 2}, "status_interval_seconds": 0.2}"#
         )
         let workers = (0..<4).map { Worker(root: desk.root, number: $0) }
-        defer {
-            for worker in workers {
-                worker.kill9()
-                if ProcessInfo.processInfo.environment["COPYDESK_KEEP_TEST_DESKS"] == nil {
-                    try? FileManager.default.removeItem(atPath: worker.logPath)
-                }
-            }
-        }
+        defer { Worker.cleanUp(workers) }
         for worker in workers { try worker.start() }
 
         // The scheduled items are due from 6 s to 40 s from now, while the processes die.

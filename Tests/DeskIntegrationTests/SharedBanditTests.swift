@@ -19,14 +19,7 @@ import Testing
         let desk = try TestDesk()
         try desk.write(Self.template, to: desk.layout.templates(org: "default") + "/pick.json")
         let workers = (0..<2).map { MultiProcessTests.Worker(root: desk.root, number: $0) }
-        defer {
-            for worker in workers {
-                worker.kill9()
-                if ProcessInfo.processInfo.environment["COPYDESK_KEEP_TEST_DESKS"] == nil {
-                    try? FileManager.default.removeItem(atPath: worker.logPath)
-                }
-            }
-        }
+        defer { MultiProcessTests.Worker.cleanUp(workers) }
         for worker in workers { try worker.start() }
         for worker in workers {
             try waitUntil(seconds: 30, "worker \(worker.logPath) watches the inbox") {
