@@ -14,12 +14,15 @@ import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile
 from bench_common import TEMPLATE, Watcher, percentile, start_watch
 
 
-def make_desk():
+def make_desk(workers=None):
     root = tempfile.mkdtemp(prefix="copydesk-bench.")
     for folder in ["inbox", "outbox/default", "state", "archive", "rejected", "library/default/templates"]:
         os.makedirs(os.path.join(root, folder), exist_ok=True)
     with open(os.path.join(root, "library/default/templates/hello.json"), "w") as f:
         json.dump(TEMPLATE, f)
+    if workers:
+        with open(os.path.join(root, "copydesk.json"), "w") as f:
+            json.dump({"workers": workers}, f)
     return root
 
 
@@ -52,8 +55,8 @@ def clean_up():
         os.unlink(root + ".log")
 
 
-def scenario(binary, n, rate):
-    root = make_desk()
+def scenario(binary, n, rate, workers=None):
+    root = make_desk(workers)
     proc = start(binary, root)
     watcher = Watcher(os.path.join(root, "outbox/default"))
     watcher.start()
@@ -104,15 +107,16 @@ def main():
     p.add_argument("--burst", type=int, default=5000, help="files in the burst scenario (0 skips it)")
     p.add_argument("--rate", type=float, default=50, help="files per second in the low-rate scenario (0 skips it)")
     p.add_argument("--seconds", type=float, default=20, help="length of the low-rate scenario")
+    p.add_argument("--workers", type=int, help="the desk's workers setting (copydesk's default when omitted)")
     a = p.parse_args()
     print("copydesk intake benchmark: %d cores, durable writes on, %d runs each" % (os.cpu_count(), a.runs))
     if a.burst:
-        runs = [scenario(a.binary, a.burst, 0) for _ in range(a.runs)]
+        runs = [scenario(a.binary, a.burst, 0, a.workers) for _ in range(a.runs)]
         report("burst: %d single-item files dropped at once (goal >= 1000 files/s)" % a.burst, runs,
                ["files_per_s", "p50_ms", "p99_ms", "max_ms"])
     if a.rate:
         n = int(a.rate * a.seconds)
-        runs = [scenario(a.binary, n, a.rate) for _ in range(a.runs)]
+        runs = [scenario(a.binary, n, a.rate, a.workers) for _ in range(a.runs)]
         report("low rate: %d files at %g files/s (goal p99 <= 20 ms)" % (n, a.rate), runs,
                ["p50_ms", "p99_ms", "max_ms"])
 
