@@ -412,12 +412,7 @@ public final class BatchProcessor: Sendable {
         let publisher = Publisher(layout: layout)
         var any = false
         for item in items where outcomes[item.index].state == .generated && !(markPublished && item.draft) {
-            if let problem = Publisher.problem(with: outcomes[item.index], item: item) {
-                outcomes[item.index].state = .failed
-                outcomes[item.index].error = problem
-                outcomes[item.index].content = nil
-                continue
-            }
+            if Publisher.refuse(&outcomes[item.index], item: item) { continue }
             if !any { try publisher.prepareFolder(org: org, batchID: batchID) }
             any = true
             let path = try publisher.publish(
@@ -646,7 +641,7 @@ public final class BatchProcessor: Sendable {
         // A batch that asked to be published at once (`"publish": true`, README "Scheduling and
         // publishing") keeps its outputs and its creation instant durable before any file is
         // written: after a crash the same bytes are published again, never other ones.
-        let publishNow = request.publishImmediately && request.publish && dialect.publishes
+        let publishNow = request.publishImmediately && dialect.publishes
         let keepsOutputs = chunked || publishNow
         var lastStatusWrite: UInt64 = 0
         if keepsOutputs {

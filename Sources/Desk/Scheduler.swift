@@ -483,11 +483,8 @@ public actor Scheduler {
                     // Cancelled while it was being generated: it finishes, but is not published.
                     continue
                 }
-                if let problem = Publisher.problem(with: done[position].outcome, item: entry.item) {
+                if Publisher.refuse(&done[position].outcome, item: entry.item) {
                     // Content that is not what its file would be named for: the item fails.
-                    done[position].outcome.state = .failed
-                    done[position].outcome.error = problem
-                    done[position].outcome.content = nil
                     refused.append(done[position].outcome)
                     continue
                 }

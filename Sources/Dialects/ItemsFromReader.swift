@@ -51,8 +51,6 @@ public struct ItemsFromReader {
         public var count: Int
         /// The hex SHA-256 of the file's bytes.
         public var hexDigest: String
-        /// The most bytes the reader held at once (its chunk plus the longest row).
-        public var peakBufferedBytes: Int
         /// Whether reading stopped at the limit, with rows left.
         var exceededLimit = false
     }
@@ -122,7 +120,7 @@ public struct ItemsFromReader {
         var reader = try CSVReader(path: path, chunkSize: chunkSize, hashing: true)
         defer { reader.close() }
         guard let header = try reader.next() else {
-            return Output(count: 0, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: reader.peakBufferedBytes)
+            return Output(count: 0, hexDigest: reader.hexDigest ?? "")
         }
         let names = header.fields.map { $0.trimmingSpaces }
         let roles = names.map(role(of:))
@@ -132,7 +130,7 @@ public struct ItemsFromReader {
         var index = firstIndex
         while let row = try reader.next() {
             if index - firstIndex >= limit {
-                return Output(count: index - firstIndex, hexDigest: "", peakBufferedBytes: 0, exceededLimit: true)
+                return Output(count: index - firstIndex, hexDigest: "", exceededLimit: true)
             }
             var item = WorkItem(index: index, options: defaults.options)
             item.templateID = defaults.templateID
@@ -162,7 +160,7 @@ public struct ItemsFromReader {
             index += 1
         }
         return Output(
-            count: index - firstIndex, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: reader.peakBufferedBytes)
+            count: index - firstIndex, hexDigest: reader.hexDigest ?? "")
     }
 
     private static func readJSONL(
@@ -175,7 +173,7 @@ public struct ItemsFromReader {
         var index = firstIndex
         while let line = try reader.next() {
             if index - firstIndex >= limit {
-                return Output(count: index - firstIndex, hexDigest: "", peakBufferedBytes: 0, exceededLimit: true)
+                return Output(count: index - firstIndex, hexDigest: "", exceededLimit: true)
             }
             var item = WorkItem(index: index, options: defaults.options)
             item.templateID = defaults.templateID
@@ -200,7 +198,8 @@ public struct ItemsFromReader {
                         item.rejection =
                             item.rejection
                             ?? DeskError(
-                                .invalidItem, "\(at): \(key) must be a string, not \(value.typeName)", field: "items_from")
+                                .invalidItem, "\(at): \(key) must be a string, not \(value.typeName)",
+                                field: "items_from")
                     }
                 case .attr(let name): attrs[name] = value
                 case .field(let name): fields[name] = value
@@ -213,7 +212,7 @@ public struct ItemsFromReader {
             items.append(item)
             index += 1
         }
-        return Output(count: index - firstIndex, hexDigest: reader.hexDigest ?? "", peakBufferedBytes: 0)
+        return Output(count: index - firstIndex, hexDigest: reader.hexDigest ?? "")
     }
 
     private static func set(_ key: String, _ value: String, on item: inout WorkItem) {

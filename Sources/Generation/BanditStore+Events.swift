@@ -1,5 +1,9 @@
 import DeskKit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension BanditStore {
     /// An event tied to the variant it counts for, on its UTC day.
     public struct CountedEvent: Sendable, Equatable {
@@ -210,6 +214,15 @@ extension BanditStore {
                 let fresh = try Self.readCounters(at: path, templateID: templateID)
                 held.counters = fresh?.counters
                 held.file = fresh?.file
+            }
+            if held.counters == nil, held.file != nil, let path {
+                // A file that is not counters copydesk wrote (hand-edited, or another tool's):
+                // starting from zero would overwrite every count it held. The events file
+                // stays claimed and is retried, and health.json names the file.
+                throw Errno(
+                    EBADMSG,
+                    "read \"\(path)\": not the counters of template '\(templateID)'; restore it from a backup, or move it away to count from zero again"
+                )
             }
             held.checkedAt = now
             var counters = held.counters ?? TemplateCounters(templateID: templateID)

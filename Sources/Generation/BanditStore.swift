@@ -213,10 +213,10 @@ public final class BanditStore: Sendable {
         withOrg(org) { $0.sticky[Self.stickyKey(userID, templateID)] }
     }
 
-    /// Records that `delivery` was generated: under `trackingID` (so its events find it) and, with
-    /// `stickyUser`, as that user's assignment for the template (as ``claimSticky`` does). The
+    /// Records that `delivery` was generated under `trackingID`, so its events find it. (A user's
+    /// assignment is claimed apart, with ``claimSticky``, before the choice is made.) The
     /// delivery takes effect in memory at once and is durable at the next ``sync()``.
-    public func record(_ delivery: Delivery, org: String, trackingID: String?, stickyUser: String?, at: Timestamp) {
+    public func record(_ delivery: Delivery, org: String, trackingID: String?, at: Timestamp) {
         if let trackingID {
             let line: JSONValue = [
                 "tracking_id": .string(trackingID), "template_id": .string(delivery.templateID),
@@ -229,11 +229,6 @@ public final class BanditStore: Sendable {
                     state.pendingDeliveries.append(0x0A)
                 }
             }
-        }
-        if let stickyUser {
-            _ = claimSticky(
-                org: org, userID: stickyUser, templateID: delivery.templateID, proposed: delivery.copyID,
-                eligible: { $0 == delivery.copyID }, at: at)
         }
     }
 

@@ -239,7 +239,7 @@ public final class VariantChooser: Sendable {
         guard item.trackingID != nil else { return }
         store.record(
             BanditStore.Delivery(templateID: template.id, copyID: template.variants[choice.index].id), org: org,
-            trackingID: item.trackingID, stickyUser: nil, at: at)
+            trackingID: item.trackingID, at: at)
     }
 
     static func trace(

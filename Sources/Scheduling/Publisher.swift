@@ -71,6 +71,17 @@ public struct Publisher: Sendable {
         )
     }
 
+    /// Fails `outcome` with ``problem(with:item:)`` (no content left, the error set) when it
+    /// cannot be published; returns whether it did. The one place both publishing paths (at
+    /// once and at the due instant) refuse an item. O(1).
+    public static func refuse(_ outcome: inout ItemOutcome, item: WorkItem) -> Bool {
+        guard let problem = problem(with: outcome, item: item) else { return false }
+        outcome.state = .failed
+        outcome.error = problem
+        outcome.content = nil
+        return true
+    }
+
     /// The bytes published for `item`, generated as `outcome`, due at `due`; `nil` when
     /// ``problem(with:item:)`` refuses the outcome.
     public static func bytes(

@@ -15,8 +15,10 @@ struct BanditStoreTests {
     /// A store with deliveries m1 → (t, a) and m2 → (t, b), made durable.
     static func store(_ layout: DeskLayout) throws -> BanditStore {
         let store = BanditStore(layout: layout)
-        store.record(.init(templateID: "t", copyID: "a"), org: "default", trackingID: "m1", stickyUser: nil, at: now)
-        store.record(.init(templateID: "t", copyID: "b"), org: "default", trackingID: "m2", stickyUser: "u", at: now)
+        store.record(.init(templateID: "t", copyID: "a"), org: "default", trackingID: "m1", at: now)
+        store.record(.init(templateID: "t", copyID: "b"), org: "default", trackingID: "m2", at: now)
+        _ = store.claimSticky(
+            org: "default", userID: "u", templateID: "t", proposed: "b", eligible: { $0 == "b" }, at: now)
         try store.sync()
         return store
     }
@@ -35,6 +37,22 @@ struct BanditStoreTests {
         #expect(try FileSystem.entries(of: counters).map(\.name).filter { !$0.hasPrefix(".") } == ["t.json"])
         #expect(!FileSystem.exists(layout.root + "/escaped.json"))
         #expect(!FileSystem.exists("/tmp/escaped.json"))
+    }
+
+    @Test(arguments: [true, false])
+    func aCountersFileThatIsNotCountersIsNeverOverwritten(seenAtLoad: Bool) throws {
+        let layout = try temporaryLayout()
+        let folder = layout.bandit(org: "default") + "/counters"
+        try FileSystem.createDirectory(folder)
+        let store = BanditStore(layout: layout)
+        if !seenAtLoad { _ = store.counters(org: "default", templateID: "t") }  // the org loads without it
+        let damaged = Array(#"{"template": "t", "variants": {"a": [[1, 2, 3]"#.utf8)
+        try AtomicFile.write(damaged, to: folder + "/t.json")
+        if seenAtLoad { _ = store.counters(org: "default", templateID: "t") }
+        #expect {
+            try store.apply(SharedBanditStoreTests.events("a", 3), digest: "d1", org: "default")
+        } throws: { ($0 as? Errno)?.code == EBADMSG }
+        #expect(try FileSystem.readFile(folder + "/t.json") == damaged)
     }
 
     @Test func goodLinesCountAndBadLinesAreReportedWithTheirNumbers() throws {
@@ -145,7 +163,7 @@ struct BanditStoreTests {
         #expect(try restarted.resolve(m1, org: "default", templates: nil).get() == .init(templateID: "t", copyID: "a"))
         // Another process delivers m4 after this one read the log: an events file still finds it.
         let other = BanditStore(layout: layout)
-        other.record(.init(templateID: "t", copyID: "b"), org: "default", trackingID: "m4", stickyUser: nil, at: now)
+        other.record(.init(templateID: "t", copyID: "b"), org: "default", trackingID: "m4", at: now)
         try other.sync()
         let bytes = Self.lines([#"{"tracking_id": "m4", "type": "click", "at": "2026-11-22T10:00:00Z"}"#])
         let report = try restarted.ingest(
