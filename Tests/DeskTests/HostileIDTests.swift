@@ -52,7 +52,11 @@ import Testing
         var batches: [(Int, String)] = []
         for (i, id) in Self.hostile.enumerated() {
             batches.append(
-                (i, try desk.drop(#"{"template_id": \#(Self.quoted(id)), "items": [{"id": "a"}]}"#, as: "wide-\(i).json")))
+                (
+                    i,
+                    try desk.drop(
+                        #"{"template_id": \#(Self.quoted(id)), "items": [{"id": "a"}]}"#, as: "wide-\(i).json")
+                ))
         }
         try await desk.pass()
         desk.expectSealed()
@@ -120,18 +124,15 @@ import Testing
     @Test func aJustwordsTemplateIDThatEscapesIsRejectedPerItem() async throws {
         let desk = try SealedDesk()
         let requests = Self.hostile.map { #"{"template_id": \#(Self.quoted($0))}"# }
-        let batch = try desk.drop(#"{"requests": [\#(requests.joined(separator: ", "))]}"#, as: "justwords.json")
+        // justwords caps a request at 20: all of them reject the file, the first 20 go per item.
+        try #require(Self.hostile.count > 20)
+        _ = try desk.drop(#"{"requests": [\#(requests.joined(separator: ", "))]}"#, as: "justwords.json")
         try await desk.pass()
-        // justwords caps a request at 20: the first 20 values here, the rest below.
-        if FileSystem.exists(desk.layout.status(org: "default", batchID: batch)) {
-            Self.expectItemErrors(try desk.status(batch), count: min(20, Self.hostile.count))
-        } else {
-            #expect(try desk.rejection("justwords.json")["code"] == "TOO_MANY_ITEMS")
-            let rest = Self.hostile.prefix(20).map { #"{"template_id": \#(Self.quoted($0))}"# }
-            let again = try desk.drop(#"{"requests": [\#(rest.joined(separator: ", "))]}"#, as: "justwords-20.json")
-            try await desk.pass()
-            Self.expectItemErrors(try desk.status(again), count: rest.count)
-        }
+        #expect(try desk.rejection("justwords.json")["code"] == "TOO_MANY_ITEMS")
+        let rest = Self.hostile.prefix(20).map { #"{"template_id": \#(Self.quoted($0))}"# }
+        let again = try desk.drop(#"{"requests": [\#(rest.joined(separator: ", "))]}"#, as: "justwords-20.json")
+        try await desk.pass()
+        Self.expectItemErrors(try desk.status(again), count: rest.count)
         desk.expectSealed()
     }
 
@@ -160,14 +161,19 @@ import Testing
         let items = ids.map {
             #"{"id": \#(Self.quoted($0)), "template_id": "hello", "tracking_id": \#(Self.quoted($0))}"#
         }
-        let batch = try desk.drop(#"{"items": [\#(items.joined(separator: ", "))]}"#, as: "ids.json")
+        let batch = try desk.drop(
+            #"{"publish": true, "items": [\#(items.joined(separator: ", "))]}"#, as: "ids.json")
         try await desk.pass()
-        #expect(try desk.status(batch)["progress"]?["failed"] == 0)
-        // Published, each would be a file named by its index inside the batch's folder.
+        let status = try desk.status(batch)
+        #expect(status["progress"]?["published"] == .int(ids.count))
+        // Each is a file named by its index inside the batch's folder, whatever its id says.
         for (i, id) in ids.enumerated() {
-            let name = Publisher.fileName(for: WorkItem(index: i, id: id), format: nil)
-            #expect(name == "item-\(i).json", "\(id.debugDescription) → \(name)")
+            #expect(
+                status["items"]?[i]?["published"] == .string("outbox/default/published/\(batch)/item-\(i).json"),
+                "\(id.debugDescription)")
         }
+        let files = try FileSystem.entries(of: desk.layout.published(org: "default", batchID: batch)).map(\.name)
+        #expect(Set(files) == Set(ids.indices.map { "item-\($0).json" }))
         desk.expectSealed()
     }
 }
