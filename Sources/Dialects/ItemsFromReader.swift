@@ -188,6 +188,13 @@ public struct ItemsFromReader {
             var fields = defaults.fields
             var attrs = defaults.attrs
             for (key, value) in object.members where !value.isNull {
+                // A line shaped like a native item nests them: {"fields": {…}, "attrs": {…}}.
+                if case .object(let nested) = value, key == "fields" || key == "attrs" {
+                    for (name, inner) in nested.members where !inner.isNull {
+                        if key == "fields" { fields[name] = inner } else { attrs[name] = inner }
+                    }
+                    continue
+                }
                 switch role(of: key) {
                 case .key(let name):
                     switch value {

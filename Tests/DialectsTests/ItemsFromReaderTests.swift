@@ -12,7 +12,9 @@ struct ItemsFromReaderTests {
     ]
 
     @Test(arguments: cornerCases)
-    func everyRFC4180CornerCaseWithEachDelimiterAndLineEnd(delimiter: String, newline: String, finalNewline: Bool)
+    func everyRFC4180CornerCaseWithEachDelimiterAndLineEnd(
+        delimiter: String, newline: String, finalNewline: Bool
+    )
         throws
     {
         let d = delimiter
@@ -38,7 +40,8 @@ struct ItemsFromReaderTests {
     @Test func rowsBecomeItemsWithKeysAttrsAndFieldsOverDefaults() throws {
         let path = try csvFile(
             Array(
-                "id,user_id,bucket,attrs.plan,first_name,company\nr1,u1,trial,pro,Jane,\nr2,,,,Omar,Initech\n,u3\n".utf8))
+                "id,user_id,bucket,attrs.plan,first_name,company\nr1,u1,trial,pro,Jane,\nr2,,,,Omar,Initech\n,u3\n".utf8
+            ))
         let defaults = ItemsFromReader.Defaults(
             templateID: "hello", fields: JSONObject([("company", "Acme")]), attrs: JSONObject([("region", "eu")]))
         var items = [WorkItem(index: 0), WorkItem(index: 1)]
@@ -72,7 +75,8 @@ struct ItemsFromReaderTests {
             path: path, displayName: "rows.jsonl", format: .jsonl, defaults: .init(templateID: "hello"), into: &items,
             limit: 10)
         #expect(items.count == 5)
-        #expect(items[0].id == "7" && items[0].copyID == "b" && items[0].fields["score"] == 3 && items[0].rejection == nil)
+        #expect(
+            items[0].id == "7" && items[0].copyID == "b" && items[0].fields["score"] == 3 && items[0].rejection == nil)
         #expect(items[1].rejection?.message.hasPrefix("rows.jsonl line 2: not valid JSON") == true)
         #expect(items[2].rejection?.message == "rows.jsonl line 4: a line must be a JSON object, not array")
         #expect(items[3].rejection?.message == "rows.jsonl line 5: id must be a string, not array")
@@ -80,12 +84,26 @@ struct ItemsFromReaderTests {
         #expect(items.allSatisfy { $0.rejection == nil || $0.rejection?.code == .invalidItem })
     }
 
+    @Test func aJSONLLineShapedLikeANativeItemHasItsFieldsAndAttrs() throws {
+        let path = try csvFile(
+            Array(#"{"id": "r1", "fields": {"first_name": "Jo"}, "attrs": {"plan": "pro"}, "city": "Lyon"}"#.utf8))
+        var items: [WorkItem] = []
+        _ = try ItemsFromReader.read(
+            path: path, displayName: "rows.jsonl", format: .jsonl, defaults: .init(templateID: "hello"), into: &items,
+            limit: 10)
+        #expect(items.count == 1 && items[0].rejection == nil)
+        #expect(items[0].fields["first_name"] == "Jo" && items[0].fields["city"] == "Lyon")
+        #expect(items[0].fields["fields"] == nil)
+        #expect(items[0].attrs["plan"] == "pro")
+    }
+
     @Test func moreRowsThanTheLimitIsTooManyItems() throws {
         let path = try csvFile(Array("id\n1\n2\n3\n".utf8))
         var items: [WorkItem] = []
         let error = #expect(throws: DeskError.self) {
             try ItemsFromReader.read(
-                path: path, displayName: "x.csv", format: .csv, defaults: .init(templateID: "t"), into: &items, limit: 2)
+                path: path, displayName: "x.csv", format: .csv, defaults: .init(templateID: "t"), into: &items, limit: 2
+            )
         }
         #expect(error?.code == .tooManyItems)
     }
