@@ -202,6 +202,15 @@ public final class BatchProcessor: Sendable {
             return try reject(
                 file, DeskError(.unsupportedFile, "\(file.name) is not a regular file (a FIFO, socket or device)"))
         }
+        if file.staleDoneMarker {
+            let wait = configuration.itemsFromWaitSeconds
+            return try reject(
+                file,
+                DeskError(
+                    .invalidRequest,
+                    "\(file.name).done is older than \(file.name), and no newer marker came within \(wait) s: the marker must be written (or touched) after the export is complete; drop the export again, then its .done marker"
+                ))
+        }
         if EventsProcessor.isEventsFile(file.name) {
             return try events.process(file, size: Int(st.st_size))
         }

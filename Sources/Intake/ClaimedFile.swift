@@ -12,6 +12,9 @@ public struct ClaimedFile: Sendable, Hashable {
     public var detectedAt: UInt64
     /// Whether the file was recovered from a dead process's claims rather than freshly taken.
     public var recovered: Bool
+    /// Whether a done-marker route's export was taken after waiting in vain for a marker newer
+    /// than itself: it is rejected, not read (it may still be being written).
+    public var staleDoneMarker = false
 
     /// A claimed file.
     public init(org: String, name: String, path: String, detectedAt: UInt64, recovered: Bool = false) {

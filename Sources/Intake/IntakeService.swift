@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import DeskKit
 import Dispatch
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How the inbox is watched.
 public struct IntakeOptions: Sendable {
@@ -80,7 +81,6 @@ public final class IntakeService: @unchecked Sendable {
     /// a request's `items_from` until ``IntakeOptions/itemsFromWaitSeconds`` have passed.
     private var unclaimedData: [String: UInt64] = [:]
     /// Exports whose done-marker is older than they are, already reported (once each).
-    private var staleMarkers: Set<String> = []
     private var lastReconcile: UInt64 = 0
     private var timer: DispatchSourceTimer?
     private var readerThread: Thread?
@@ -160,7 +160,8 @@ public final class IntakeService: @unchecked Sendable {
             deliver = { file in claimed.files.append(file) }
             let now = clock.uptimeNanoseconds()
             for file in listInbox(arm: false) {
-                let waiting = InboxFile.isDataFile(file.name) && options.routes.route(org: file.org, name: file.name) == nil
+                let waiting =
+                    InboxFile.isDataFile(file.name) && options.routes.route(org: file.org, name: file.name) == nil
                 if leftovers {
                     guard waiting, let st = try? FileSystem.linkStatus(file.path) else { continue }
                     let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
@@ -376,7 +377,8 @@ public final class IntakeService: @unchecked Sendable {
             for file in files {
                 guard let st = try? FileSystem.linkStatus(file.path) else { continue }
                 let signature = Signature(
-                    size: Int64(st.st_size), mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                    size: Int64(st.st_size),
+                    mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
                     inode: UInt64(st.st_ino))
                 if FileSystem.kind(of: st) != .file || lastSignatures[file.path] == signature {
                     examine(file, fromEvent: true, detectedAt: now)
@@ -420,17 +422,24 @@ public final class IntakeService: @unchecked Sendable {
                 if route.doneMarker {
                     guard let marker = try? FileSystem.linkStatus(file.path + Route.doneSuffix) else { return }
                     if Self.isOlder(marker, than: st) {
-                        if staleMarkers.insert(file.path).inserted {
+                        // Waits for a fresh marker as long as a request waits for its items_from
+                        // file, then is claimed to be rejected with an error that says why.
+                        let since = unclaimedData[file.path] ?? detectedAt
+                        if unclaimedData.updateValue(since, forKey: file.path) == nil {
                             logger.warning(
                                 "intake.stale_done_marker",
                                 [
                                     "file": file.path,
-                                    "reason": "the .done marker is older than the file: write (or touch) it after the file",
+                                    "reason":
+                                        "the .done marker is older than the file: write (or touch) it after the file",
                                 ])
+                        }
+                        if Double(clock.uptimeNanoseconds() &- since) / 1e9 >= options.itemsFromWaitSeconds {
+                            claim(file, detectedAt: detectedAt, staleDoneMarker: true)
                         }
                         return
                     }
-                    staleMarkers.remove(file.path)
+                    unclaimedData[file.path] = nil
                     fromEvent = true
                 }
             } else {
@@ -465,9 +474,10 @@ public final class IntakeService: @unchecked Sendable {
         claim(file, detectedAt: detectedAt)
     }
 
-    private func claim(_ file: InboxFile, detectedAt: UInt64) {
+    private func claim(_ file: InboxFile, detectedAt: UInt64, staleDoneMarker: Bool = false) {
         do {
-            guard let claimed = try claims.claim(file, detectedAt: detectedAt) else { return }
+            guard var claimed = try claims.claim(file, detectedAt: detectedAt) else { return }
+            claimed.staleDoneMarker = staleDoneMarker
             deferred.removeValue(forKey: file.path)
             unclaimedData[file.path] = nil
             if options.routes.route(org: file.org, name: file.name)?.doneMarker == true {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// CRM imports through the real binary: routes, done-markers, items_from (CSV and JSONL) and the
@@ -15,8 +15,9 @@ import Glibc
         """#
 
     /// A desk whose org folders `crm` and `nfs` have the `hello` template too.
-    static func crmDesk() throws -> TestDesk {
-        let desk = try TestDesk(config: routes)
+    static func crmDesk(intake: String? = nil) throws -> TestDesk {
+        let config = intake.map { String(routes.dropLast()) + #", "intake": \#($0)}"# } ?? routes
+        let desk = try TestDesk(config: config)
         for org in ["crm", "nfs"] {
             try FileSystem.createDirectory(desk.layout.library(org: org))
             try FileSystem.createDirectory(desk.layout.templates(org: org))
@@ -76,12 +77,33 @@ import Glibc
         #expect(desk.files(in: desk.layout.inbox(org: "nfs")).isEmpty)
     }
 
+    @Test func anExportWhoseMarkerStaysStaleIsRejectedWithTheReason() throws {
+        let desk = try Self.crmDesk(intake: #"{"items_from_wait_seconds": 0.3, "reconcile_seconds": 0.2}"#)
+        try desk.start()
+        try desk.drop("", as: "daily.csv.done", org: "nfs")
+        let marker = desk.layout.inbox(org: "nfs") + "/daily.csv.done"
+        var old = [timespec(tv_sec: 946_684_800, tv_nsec: 0), timespec(tv_sec: 946_684_800, tv_nsec: 0)]
+        _ = utimensat(AT_FDCWD, marker, &old, 0)
+        try desk.drop("id,name\n1,ann\n", as: "daily.csv", org: "nfs")
+        let rejected = desk.layout.rejected(org: "nfs")
+        try waitUntil(seconds: 60, "the export is rejected") { desk.files(in: rejected).count == 2 }
+        #expect(desk.stop() == 0)
+        #expect(desk.files(in: rejected) == ["daily.csv", "daily.csv.error.json"])
+        let error = try desk.json(rejected + "/daily.csv.error.json")
+        #expect(error["code"] == "INVALID_REQUEST")
+        #expect(error["message"]?.stringValue?.contains("daily.csv.done is older than daily.csv") == true)
+        #expect(desk.results(org: "nfs").isEmpty)
+        #expect(desk.files(in: desk.layout.inbox(org: "nfs")).isEmpty, "the stale marker goes with it")
+    }
+
     @Test func aJSONLItemsFromRequestIsOneBatchWithBothFilesArchived() throws {
         let desk = try TestDesk()
         try desk.drop(
             "{\"id\": \"a\", \"name\": \"ann\", \"n\": 1}\n{\"id\": \"b\", \"name\": \"bo\"}\n[\"not an object\"]\n",
             as: "rows.jsonl")
-        try desk.drop(#"{"template_id": "hello", "items": [{"id": "inline", "fields": {"name": "cy"}}], "items_from": "rows.jsonl"}"#, as: "req.json")
+        try desk.drop(
+            #"{"template_id": "hello", "items": [{"id": "inline", "fields": {"name": "cy"}}], "items_from": "rows.jsonl"}"#,
+            as: "req.json")
         let run = try TestDesk.run(["process", desk.root])
         #expect(run.status == 1)  // one row is rejected
         let name = try #require(desk.results().first)
@@ -90,7 +112,8 @@ import Glibc
         #expect(result["counts"]?["generated"] == 3)
         #expect(result["items"]?[0]?["id"] == "inline")
         #expect(result["items"]?[1]?["content"]?["greeting"] == "Hello Ann")
-        #expect(result["items"]?[3]?["error"]?["message"] == "rows.jsonl line 3: a line must be a JSON object, not array")
+        #expect(
+            result["items"]?[3]?["error"]?["message"] == "rows.jsonl line 3: a line must be a JSON object, not array")
         #expect(desk.files(in: desk.layout.archive(org: "default")) == [batch + ".json", batch + ".jsonl"])
         #expect(desk.files(in: desk.layout.inbox).isEmpty)
     }
