@@ -7,6 +7,7 @@ monotonic clock); peak RSS is the daemon's VmHWM from /proc/<pid>/status once th
 Each run uses a fresh desk; the median of the runs is printed last. Goals: <= 5 s, <= 300 MiB.
 """
 import argparse, json, os, random, shutil, statistics, subprocess, sys, tempfile, time
+import bench_common
 from bench_common import Watcher, start_watch
 
 TEMPLATE = {"id": "welcome", "approved": True, "variants": [
@@ -36,17 +37,7 @@ def export(path, rows):
 
 
 def make_desk():
-    root = tempfile.mkdtemp(prefix="copydesk-bulk.")
-    for folder in ["inbox/crm", "outbox/crm", "state", "archive", "rejected", "library/crm/templates"]:
-        os.makedirs(os.path.join(root, folder), exist_ok=True)
-    with open(os.path.join(root, "library/crm/templates/welcome.json"), "w") as f:
-        json.dump(TEMPLATE, f)
-    with open(os.path.join(root, "copydesk.json"), "w") as f:
-        json.dump(CONFIG, f)
-    return root
-
-
-start = start_watch
+    return bench_common.make_desk("copydesk-bulk.", org="crm", templates={"welcome": TEMPLATE}, config=CONFIG)
 
 
 def peak_rss_mib(pid):
@@ -61,7 +52,7 @@ def run_once(binary, rows, source):
     root = make_desk()
     staged = os.path.join(root, "inbox/crm/.export.csv.part")
     shutil.copyfile(source, staged)
-    proc = start(binary, root)
+    proc = start_watch(binary, root)
     watcher = Watcher(os.path.join(root, "outbox/crm"))
     watcher.start()
     try:

@@ -1,7 +1,7 @@
 """What the Python benchmark drivers share: an inotify watcher of a folder, the test template, and
 percentiles. Times are taken when inotify reports a name, never from file mtimes (they tick in
 4 ms steps here)."""
-import ctypes, ctypes.util, json, os, struct, subprocess, threading, time
+import ctypes, ctypes.util, json, os, struct, subprocess, tempfile, threading, time
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 IN_CREATE = 0x100
@@ -45,6 +45,22 @@ class Watcher(threading.Thread):
     def snapshot(self):
         with self.lock:
             return dict(self.seen)
+
+
+def make_desk(prefix, org="default", templates=None, config=None):
+    """A fresh desk in a temp folder: its folders, the org's `templates` ({id: document};
+    TEMPLATE as `hello` by default) and, when given, `config` as copydesk.json. Returns its root."""
+    root = tempfile.mkdtemp(prefix=prefix)
+    for folder in ["inbox/" + org if org != "default" else "inbox", "outbox/" + org, "state", "archive/" + org,
+                   "rejected", "library/%s/templates" % org]:
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+    for name, document in (templates or {"hello": TEMPLATE}).items():
+        with open(os.path.join(root, "library/%s/templates/%s.json" % (org, name)), "w") as f:
+            json.dump(document, f)
+    if config is not None:
+        with open(os.path.join(root, "copydesk.json"), "w") as f:
+            json.dump(config, f)
+    return root
 
 
 def percentile(values, q):

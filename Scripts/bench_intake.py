@@ -11,22 +11,12 @@ the median of the runs is printed last.
 """
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-from bench_common import TEMPLATE, Watcher, percentile, start_watch
+import bench_common
+from bench_common import Watcher, percentile, start_watch
 
 
 def make_desk(workers=None):
-    root = tempfile.mkdtemp(prefix="copydesk-bench.")
-    for folder in ["inbox", "outbox/default", "state", "archive", "rejected", "library/default/templates"]:
-        os.makedirs(os.path.join(root, folder), exist_ok=True)
-    with open(os.path.join(root, "library/default/templates/hello.json"), "w") as f:
-        json.dump(TEMPLATE, f)
-    if workers:
-        with open(os.path.join(root, "copydesk.json"), "w") as f:
-            json.dump({"workers": workers}, f)
-    return root
-
-
-start = start_watch
+    return bench_common.make_desk("copydesk-bench.", config={"workers": workers} if workers else None)
 
 
 def stage(root, i):
@@ -57,7 +47,7 @@ def clean_up():
 
 def scenario(binary, n, rate, workers=None):
     root = make_desk(workers)
-    proc = start(binary, root)
+    proc = start_watch(binary, root)
     watcher = Watcher(os.path.join(root, "outbox/default"))
     watcher.start()
     dropped = {}

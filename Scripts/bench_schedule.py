@@ -16,18 +16,12 @@ Reports p50, p99 and max; the median of the runs is printed last.
 """
 import argparse, hashlib, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-from bench_common import TEMPLATE, Watcher, percentile
+import bench_common
+from bench_common import Watcher, percentile
 
 
 def make_desk(config):
-    root = tempfile.mkdtemp(prefix="copydesk-bench-schedule.")
-    for folder in ["inbox", "outbox/default", "state", "archive/default", "rejected", "library/default/templates"]:
-        os.makedirs(os.path.join(root, folder), exist_ok=True)
-    with open(os.path.join(root, "library/default/templates/hello.json"), "w") as f:
-        json.dump(TEMPLATE, f)
-    with open(os.path.join(root, "copydesk.json"), "w") as f:
-        json.dump(config, f)
-    return root
+    return bench_common.make_desk("copydesk-bench-schedule.", config=config)
 
 
 def iso(seconds):
